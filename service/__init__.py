@@ -1,0 +1,59 @@
+"""newsbrief: news summaries and "What You Need To Know" boxes over HTTP."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from service.engines import EngineRegistry
+    from service.settings import Settings
+
+
+def create_app(settings: Settings | None = None, *, engines: EngineRegistry | None = None) -> Flask:
+    """Create and configure the app; start loading engines in the background.
+
+    Loading runs in a thread so ``/livez`` answers at once and ``/readyz``
+    answers 503 until the default engine is loaded and warmed up.
+    """
+    from flask import Flask
+
+    from service.api import health
+    from service.api import v1
+    from service.api.problems import register_error_handlers
+    from service.api.requests import register_request_hooks
+    from service.bullets.extractor import BulletExtractor
+    from service.engines import EngineRegistry
+    from service.logs import configure_logging
+    from service.settings import Settings
+    from service.state import EXTENSION
+    from service.state import ServiceState
+
+    settings = settings or Settings.from_env()
+    configure_logging(settings)
+    engines = engines or EngineRegistry.from_settings(settings)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION] = ServiceState(
+        settings, engines, BulletExtractor(punctuation=settings.bullet_punctuation)
+    )
+    register_error_handlers(app)
+    register_request_hooks(app)
+    app.register_blueprint(health.blueprint)
+    v1.register(app)
+    if settings.load_on_start:
+        warmup = _read_warmup(settings)
+        threading.Thread(
+            target=engines.load_all, args=(warmup,), name="engine-load", daemon=True
+        ).start()
+    return app
+
+
+def _read_warmup(settings: Settings) -> str:
+    try:
+        return settings.warmup_file.read_text(encoding="utf-8")
+    except OSError:
+        return "The service started. It loaded its engines. It is ready to summarise news."

@@ -1,0 +1,1 @@
+"""HTTP layer: problem+json errors, health probes and the versioned APIs."""

@@ -1,0 +1,60 @@
+"""Give every request an id, a JSON sanity check and one access-log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask
+from flask import Response
+from flask import g
+from flask import request
+from werkzeug.exceptions import BadRequest
+
+logger = logging.getLogger(__name__)
+
+HEADER = "X-Request-Id"
+# Echo only ids that are safe to put in logs and headers.
+SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def _start() -> None:
+    g.started = time.perf_counter()
+    sent = request.headers.get(HEADER, "")
+    g.request_id = sent if SAFE_ID.match(sent) else uuid.uuid4().hex
+    if request.method == "POST" and request.is_json:
+        _reject_deep_json()
+
+
+def _reject_deep_json() -> None:
+    """Answer 400 for JSON nested beyond Python's recursion limit (not a 500)."""
+    try:
+        json.loads(request.get_data(cache=True) or b"null")
+    except RecursionError:
+        raise BadRequest("JSON body is nested too deeply") from None
+    except ValueError:
+        return  # malformed JSON: the parser answers 400 with its own message
+
+
+def _finish(response: Response) -> Response:
+    response.headers[HEADER] = g.get("request_id", "")
+    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    logger.info(
+        "request request_id=%s method=%s path=%s status=%d bytes_in=%d latency_ms=%.1f",
+        g.get("request_id", "-"),
+        request.method,
+        request.path,
+        response.status_code,
+        request.content_length or 0,
+        elapsed,
+    )
+    return response
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Install the request-id, JSON-depth and access-log hooks."""
+    app.before_request(_start)
+    app.after_request(_finish)

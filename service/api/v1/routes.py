@@ -1,0 +1,126 @@
+"""Serve the v1 endpoints; views only validate, delegate and shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from werkzeug.exceptions import UnsupportedMediaType
+
+from service.api.problems import service_error_body
+from service.api.v1.schemas import BatchRequestSchema
+from service.api.v1.schemas import BatchResponseSchema
+from service.api.v1.schemas import BulletsRequestSchema
+from service.api.v1.schemas import BulletsSchema
+from service.api.v1.schemas import DocumentSchema
+from service.api.v1.schemas import EnginesSchema
+from service.api.v1.schemas import SummaryRequestSchema
+from service.api.v1.schemas import SummarySchema
+from service.errors import InvalidInput
+from service.errors import ServiceError
+from service.pipeline import Options
+from service.pipeline import extract_bullets
+from service.pipeline import summarize_documents
+from service.state import get_state
+
+blueprint = Blueprint("v1", __name__, url_prefix="/v1", description="Summaries and key-fact boxes.")
+_DOCUMENT = DocumentSchema()
+
+
+@blueprint.before_request
+def require_json() -> None:
+    """Refuse bodies that are not JSON with 415 before parsing them."""
+    from flask import request
+
+    if request.method == "POST" and not request.is_json:
+        raise UnsupportedMediaType("send the body as JSON with Content-Type: application/json")
+
+
+@blueprint.route("/summaries")
+class Summaries(MethodView):
+    """One article in, its summary and bullet box out."""
+
+    @blueprint.arguments(SummaryRequestSchema)
+    @blueprint.response(200, SummarySchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Summarise one article."""
+        options = Options.from_mapping(body.pop("options", None))
+        (result,) = summarize_documents(get_state(), [body], options)
+        if isinstance(result, Exception):
+            raise result
+        return _with_ids(result, body.get("id"))
+
+
+@blueprint.route("/summaries:batch")
+class SummariesBatch(MethodView):
+    """Several articles in one call, answered item by item in input order."""
+
+    @blueprint.arguments(BatchRequestSchema)
+    @blueprint.response(200, BatchResponseSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Summarise up to ``NEWSBRIEF_MAX_BATCH`` articles as one batch."""
+        state = get_state()
+        documents = body["documents"]
+        limit = state.settings.max_batch
+        if len(documents) > limit:
+            raise InvalidInput(
+                f"{len(documents)} documents; at most {limit} per batch",
+                extensions={"errors": {"documents": [f"at most {limit} items"]}},
+            )
+        checked = [_validate_document(d) for d in documents]
+        valid = [d for d in checked if not isinstance(d, Exception)]
+        done = iter(summarize_documents(state, valid, Options.from_mapping(body.get("options"))))
+        results = []
+        for index, item in enumerate(checked):
+            outcome = item if isinstance(item, Exception) else next(done)
+            doc_id = documents[index].get("id") if isinstance(documents[index], dict) else None
+            results.append(_batch_item(index, outcome, doc_id))
+        return {"results": results, "request_id": g.request_id}
+
+
+@blueprint.route("/bullets")
+class Bullets(MethodView):
+    """The "What You Need To Know" box only: rule-based, no model, fast."""
+
+    @blueprint.arguments(BulletsRequestSchema)
+    @blueprint.response(200, BulletsSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Extract the key-fact bullets of one article."""
+        count = (body.get("options") or {}).get("bullets")
+        return _with_ids(extract_bullets(get_state(), body, count), body.get("id"))
+
+
+@blueprint.route("/engines")
+class Engines(MethodView):
+    """The engines this server offers."""
+
+    @blueprint.response(200, EnginesSchema)
+    def get(self) -> dict[str, Any]:
+        """List engines, the default, readiness and the model behind each."""
+        engines = get_state().engines
+        return {"default": engines.default, "engines": engines.describe()}
+
+
+def _validate_document(document: Any) -> dict[str, Any] | InvalidInput:
+    import marshmallow as ma
+
+    try:
+        loaded: dict[str, Any] = _DOCUMENT.load(document)
+    except ma.ValidationError as exc:
+        return InvalidInput("document failed validation", extensions={"errors": exc.messages})
+    return loaded
+
+
+def _batch_item(index: int, outcome: Any, doc_id: Any) -> dict[str, Any]:
+    if isinstance(outcome, ServiceError):
+        return {"index": index, "ok": False, "error": service_error_body(outcome)}
+    return {"index": index, "ok": True, "result": _with_ids(outcome, doc_id)}
+
+
+def _with_ids(result: dict[str, Any], doc_id: Any) -> dict[str, Any]:
+    result = {**result, "request_id": g.request_id}
+    if isinstance(doc_id, str):
+        result["id"] = doc_id
+    return result

@@ -1,0 +1,176 @@
+"""Define the v1 request and response contract (and so its OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from service.settings import ENGINE_CHOICES
+
+ENGINES = [e for e in ENGINE_CHOICES if e != "auto"]
+
+
+def _describe(text: str, **extra: Any) -> dict[str, Any]:
+    return {"description": text, **extra}
+
+
+class OptionsSchema(ma.Schema):
+    """Options shared by the documents of one request."""
+
+    engine = ma.fields.String(
+        validate=validate.OneOf(ENGINES),
+        metadata=_describe("Engine to use; the server default when absent."),
+    )
+    max_summary_words = ma.fields.Integer(
+        validate=validate.Range(10, 400),
+        metadata=_describe("Upper bound on summary length in words.", example=75),
+    )
+    min_summary_words = ma.fields.Integer(
+        validate=validate.Range(0, 200),
+        metadata=_describe("Lower bound on summary length in words (model engines)."),
+    )
+    bullets = ma.fields.Integer(
+        validate=validate.Range(3, 5),
+        metadata=_describe("Bullets in the box; by article length when absent."),
+    )
+
+    @ma.validates_schema
+    def _check_bounds(self, data: dict[str, Any], **kwargs: Any) -> None:
+        low, high = data.get("min_summary_words", 0), data.get("max_summary_words", 75)
+        if low > high:
+            raise ma.ValidationError(
+                "must not exceed max_summary_words", field_name="min_summary_words"
+            )
+
+
+class BulletOptionsSchema(ma.Schema):
+    """Options of the bullets-only endpoint."""
+
+    bullets = ma.fields.Integer(
+        validate=validate.Range(3, 5),
+        metadata=_describe("Bullets in the box; by article length when absent."),
+    )
+
+
+class DocumentSchema(ma.Schema):
+    """One article: plain text or CMS HTML (exactly one), and an optional title."""
+
+    id = ma.fields.String(
+        validate=validate.Length(max=200),
+        metadata=_describe("Caller's id, echoed back (e.g. the CMS story id)."),
+    )
+    text = ma.fields.String(
+        validate=validate.Length(min=1),
+        metadata=_describe("Article as plain text; paragraphs separated by blank lines."),
+    )
+    html = ma.fields.String(
+        validate=validate.Length(min=1),
+        metadata=_describe("Article as HTML; scripts, captions and navigation are dropped."),
+    )
+    title = ma.fields.String(
+        validate=validate.Length(max=1000), metadata=_describe("Headline; helps pick bullets.")
+    )
+
+    @ma.validates_schema
+    def _exactly_one_body(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("text" in data) == ("html" in data):
+            raise ma.ValidationError("give exactly one of text or html", field_name="text")
+
+
+class SummaryRequestSchema(DocumentSchema):
+    """Body of ``POST /v1/summaries``."""
+
+    options = ma.fields.Nested(OptionsSchema, metadata=_describe("Generation options."))
+
+
+class BulletsRequestSchema(DocumentSchema):
+    """Body of ``POST /v1/bullets``."""
+
+    options = ma.fields.Nested(BulletOptionsSchema, metadata=_describe("Box options."))
+
+
+class BatchRequestSchema(ma.Schema):
+    """Body of ``POST /v1/summaries:batch``; the size limit is checked by the view."""
+
+    documents = ma.fields.List(
+        ma.fields.Raw(),
+        required=True,
+        validate=validate.Length(min=1),
+        metadata=_describe("Articles, each shaped like a single summaries request body."),
+    )
+    options = ma.fields.Nested(OptionsSchema, metadata=_describe("Options for every article."))
+
+
+class SummarySchema(ma.Schema):
+    """A summary and its "What You Need To Know" box."""
+
+    id = ma.fields.String(metadata=_describe("The caller's id, when one was sent."))
+    summary = ma.fields.String(required=True, metadata=_describe("The summary."))
+    bullets = ma.fields.List(ma.fields.String(), required=True, metadata=_describe("Key facts."))
+    engine = ma.fields.String(required=True, metadata=_describe("Engine that wrote it."))
+    model = ma.fields.String(required=True, metadata=_describe("Model behind the engine."))
+    language = ma.fields.String(required=True, metadata=_describe("Summary language."))
+    input_chars = ma.fields.Integer(required=True, metadata=_describe("Characters received."))
+    truncated = ma.fields.Boolean(required=True, metadata=_describe("Input was cut to fit."))
+    chunks = ma.fields.Integer(
+        required=True, metadata=_describe("Windows the input was split into.")
+    )
+    elapsed_ms = ma.fields.Float(required=True, metadata=_describe("Server time taken."))
+    request_id = ma.fields.String(required=True, metadata=_describe("Request id (X-Request-Id)."))
+
+
+class ProblemSchema(ma.Schema):
+    """An RFC 9457 problem document (``application/problem+json``)."""
+
+    type = ma.fields.String(metadata=_describe("URI naming the kind of problem."))
+    title = ma.fields.String(metadata=_describe("Short summary of the kind of problem."))
+    status = ma.fields.Integer(metadata=_describe("HTTP status code."))
+    detail = ma.fields.String(metadata=_describe("What went wrong with this request."))
+    errors = ma.fields.Dict(metadata=_describe("Field paths and their messages."))
+    request_id = ma.fields.String(metadata=_describe("Request id (X-Request-Id)."))
+
+
+class BatchItemSchema(ma.Schema):
+    """One batch result: a summary when ``ok``, else a problem."""
+
+    index = ma.fields.Integer(required=True, metadata=_describe("Position in the request."))
+    ok = ma.fields.Boolean(required=True, metadata=_describe("Whether it succeeded."))
+    result = ma.fields.Nested(SummarySchema, metadata=_describe("The summary, when ok."))
+    error = ma.fields.Nested(ProblemSchema, metadata=_describe("The problem, when not ok."))
+
+
+class BatchResponseSchema(ma.Schema):
+    """Body of a batch answer: one item per document, in input order."""
+
+    results = ma.fields.List(ma.fields.Nested(BatchItemSchema), required=True)
+    request_id = ma.fields.String(required=True)
+
+
+class BulletsSchema(ma.Schema):
+    """The "What You Need To Know" box."""
+
+    bullets = ma.fields.List(ma.fields.String(), required=True, metadata=_describe("Key facts."))
+    input_chars = ma.fields.Integer(required=True, metadata=_describe("Characters received."))
+    elapsed_ms = ma.fields.Float(required=True, metadata=_describe("Server time taken."))
+    request_id = ma.fields.String(required=True, metadata=_describe("Request id."))
+
+
+class EngineSchema(ma.Schema):
+    """One engine and its state."""
+
+    name = ma.fields.String(required=True)
+    default = ma.fields.Boolean(required=True)
+    ready = ma.fields.Boolean(required=True)
+    model = ma.fields.String(required=True)
+    revision = ma.fields.String(allow_none=True)
+    language = ma.fields.String(required=True)
+    error = ma.fields.String(allow_none=True, metadata=_describe("Why it is not ready."))
+
+
+class EnginesSchema(ma.Schema):
+    """Body of ``GET /v1/engines``."""
+
+    default = ma.fields.String(required=True)
+    engines = ma.fields.List(ma.fields.Nested(EngineSchema), required=True)

@@ -1,0 +1,1 @@
+"""Rule-based "What You Need To Know" box: features, rewrites, extractor."""

@@ -1,0 +1,118 @@
+"""Describe sentences with the cheap signals the bullet scorer combines."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.text.sentences import Sentence
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own s same she should so some such t than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves said says say told according mr mrs ms one two new last year years
+    """.split()
+)
+PRONOUN_OPENER = re.compile(
+    r"^(?:he|she|it|they|them|his|her|its|their|this|these|those|that|there|him)\b",
+    re.IGNORECASE,
+)
+CONNECTIVE_OPENER = re.compile(
+    r"^(?:but|however|also|and|so|meanwhile|still|yet|instead|then|moreover|furthermore|"
+    r"nevertheless|therefore|thus|besides|otherwise|in addition|as a result|even so|"
+    r"in fact|indeed|likewise|similarly|now|or|because|although|though)\b,?\s*",
+    re.IGNORECASE,
+)
+FIRST_SECOND_PERSON = re.compile(r"\b(?:i|i'm|i've|me|my|we|we're|our|us|you|your)\b", re.I)
+QUOTE_CHARS = re.compile(r"[\"\u201c\u201d]|(?:^|\s)['\u2018](?=\w)|(?<=[\w.,!?])['\u2019](?=\s|$)")
+_TOKEN = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
+_CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
+_NUMBER = re.compile(r"\d")
+
+
+def tokens(text: str) -> list[str]:
+    """Return lowercase word tokens."""
+    return _TOKEN.findall(text.lower())
+
+
+def content_words(text: str) -> list[str]:
+    """Return tokens that carry meaning: no stopwords, no one-letter tokens.
+
+    A crude suffix trim (plural ``s``) lets "mine" and "mines" match without
+    a stemmer's cost.
+    """
+    words = []
+    for token in tokens(text):
+        if token in STOPWORDS or len(token) < 2:
+            continue
+        words.append(token[:-1] if len(token) > 4 and token.endswith("s") else token)
+    return words
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Signals of one sentence, computed once per article."""
+
+    sentence: Sentence
+    words: frozenset[str]
+    centrality: float
+    title_overlap: float
+    density: float
+    has_quote: bool
+    is_question: bool
+    is_personal: bool
+    opens_with_pronoun: bool
+    opens_with_connective: bool
+
+
+def profile_sentences(sentences: Sequence[Sentence], title: str = "") -> list[Profile]:
+    """Compute every sentence's signals against the whole article."""
+    bags = [content_words(s.text) for s in sentences]
+    frequency: Counter[str] = Counter()
+    for bag in bags:
+        frequency.update(set(bag))
+    title_words = set(content_words(title))
+    profiles = []
+    for sentence, bag in zip(sentences, bags, strict=True):
+        unique = frozenset(bag)
+        # Centrality: how many other sentences share this one's words, damped
+        # by length so long sentences do not win by size alone.
+        shared = sum(frequency[w] - 1 for w in unique)
+        centrality = shared / math.sqrt(len(unique) + 4)
+        overlap = len(unique & title_words) / (len(title_words) or 1)
+        text = sentence.text
+        names = len(_CAPITALISED.findall(text)) + len(_NUMBER.findall(text)) / 2
+        profiles.append(
+            Profile(
+                sentence=sentence,
+                words=unique,
+                centrality=centrality,
+                title_overlap=overlap,
+                density=names / max(sentence.words, 1),
+                has_quote=bool(QUOTE_CHARS.search(text)),
+                is_question=text.rstrip("\"'\u201d\u2019 ").endswith("?"),
+                is_personal=bool(FIRST_SECOND_PERSON.search(_outside_quotes(text))),
+                opens_with_pronoun=bool(PRONOUN_OPENER.match(text)),
+                opens_with_connective=bool(CONNECTIVE_OPENER.match(text)),
+            )
+        )
+    return profiles
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Return the cosine of two word sets (binary weights)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / math.sqrt(len(a) * len(b))
+
+
+def _outside_quotes(text: str) -> str:
+    return re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]|'[^']{3,}'", " ", text)

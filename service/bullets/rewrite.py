@@ -1,0 +1,111 @@
+"""Shorten a sentence safely: drop asides and attributions, split two facts.
+
+Every function here only deletes words or cuts at a boundary; none adds a
+word, so a bullet's content always comes from the article.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.bullets.features import CONNECTIVE_OPENER
+
+_SPEAKER = r"(?:[A-Z][\w.'\u2019-]*|the|a|an|police|officials|authorities|experts|he|she|they)"
+_SPEECH = r"(?:said|says|told|reported|announced|added|confirmed|claimed|stated|warned)"
+_WHEN = (
+    r"(?:\s+(?:on\s+)?(?:today|yesterday|tonight|last night|on \w+|\w+day|this week|last week))?"
+)
+# ", police said." / ", the U.S. defense secretary said Wednesday."
+TRAILING_ATTRIBUTION = re.compile(
+    rf",\s+(?:{_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,6}}?{_SPEECH}{_WHEN}(?=\s*[.!]?$)"
+    rf"|,\s+{_SPEECH}\s+(?:[\w.'\u2019-]+\s+){{0,5}}?[\w.'\u2019-]+(?=\s*[.!]?$)"
+    rf"|,\s+according to\s+(?:[\w.'\u2019-]+\s+){{0,6}}?[\w.'\u2019-]+(?=\s*[.!]?$)"
+)
+# "..., the U.S. defense secretary said Wednesday, in Washington's ..." : cut after it.
+MID_ATTRIBUTION = re.compile(
+    rf",\s+(?:{_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,6}}?{_SPEECH}{_WHEN},\s+"
+)
+# "Officials said that ..." / "Police said ..." at the start.
+LEADING_ATTRIBUTION = re.compile(
+    rf"^(?:{_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,3}}?{_SPEECH}{_WHEN}\s+(?:that\s+)?(?=[A-Z])"
+    r"|^(?:Officials|Police|Authorities|Experts|Researchers|Prosecutors)\s+"
+    rf"{_SPEECH}{_WHEN}\s+that\s+"
+)
+PARENTHETICAL = re.compile(r"\s*\((?![^)]*\d{4})[^()]{1,80}\)")
+# Clause boundaries where both halves usually stand alone.
+CLAUSE_SPLIT = re.compile(r";\s+|,\s+(?:while|but|and|whereas)\s+(?=(?:the|a|an|[A-Z])\b)")
+_DETERMINER_OR_NAME = re.compile(r"^(?:the|a|an|[A-Z])")
+MIN_CLAUSE_WORDS = 8
+LONG_SENTENCE_WORDS = 40
+
+
+def drop_asides(text: str) -> str:
+    """Remove short parenthetical asides, e.g. "(pictured)" or "(left)"."""
+    return PARENTHETICAL.sub("", text)
+
+
+def drop_attribution(text: str) -> str:
+    """Remove a trailing ", police said." or a leading "Officials said that"."""
+    body, end = _split_end(text)
+    stripped = TRAILING_ATTRIBUTION.sub("", body)
+    if len(stripped.split()) >= MIN_CLAUSE_WORDS:
+        body = stripped
+    lead = LEADING_ATTRIBUTION.sub("", body, count=1)
+    if lead != body and len(lead.split()) >= MIN_CLAUSE_WORDS:
+        body = _capitalise(lead)
+    return body + end
+
+
+def cut_long_tail(text: str) -> str:
+    """Cut an over-long sentence after a mid-sentence attribution clause.
+
+    "A will happen, the minister said Wednesday, in the second shift..."
+    keeps the reported fact and its attribution and drops the trailing
+    context, which an editor would move to its own bullet.
+    """
+    if len(text.split()) <= LONG_SENTENCE_WORDS:
+        return text
+    match = MID_ATTRIBUTION.search(text)
+    if not match or len(text[: match.start()].split()) < MIN_CLAUSE_WORDS:
+        return text
+    return text[: match.end()].rstrip(", ") + "."
+
+
+def drop_connective(text: str) -> str:
+    """Remove an opening connective ("But", "However,") when the rest stands alone."""
+    match = CONNECTIVE_OPENER.match(text)
+    if not match:
+        return text
+    rest = text[match.end() :]
+    if len(rest.split()) < MIN_CLAUSE_WORDS or not rest[:1].isalpha():
+        return text
+    return _capitalise(rest)
+
+
+def split_clauses(text: str) -> list[str]:
+    """Split a two-fact sentence at a clause boundary when each half stands alone."""
+    body, end = _split_end(text)
+    match = CLAUSE_SPLIT.search(body)
+    if not match:
+        return [text]
+    left, right = body[: match.start()], body[match.end() :]
+    if len(left.split()) < MIN_CLAUSE_WORDS or len(right.split()) < MIN_CLAUSE_WORDS:
+        return [text]
+    if not _DETERMINER_OR_NAME.match(right) or _has_open_quote(left):
+        return [text]
+    return [left + ".", _capitalise(right) + end]
+
+
+def _split_end(text: str) -> tuple[str, str]:
+    stripped = text.rstrip()
+    if stripped and stripped[-1] in ".!":
+        return stripped[:-1].rstrip(), stripped[-1]
+    return stripped, "."
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _has_open_quote(text: str) -> bool:
+    return text.count('"') % 2 == 1 or text.count("\u201c") != text.count("\u201d")

@@ -1,0 +1,238 @@
+"""Command line: ``newsbrief serve|summarize|bullets|engines|models|eval``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from service.settings import Settings
+from service.settings import SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _read(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        with open(source, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {source}: {exc.strerror}") from None
+
+
+def _document(source: str, is_html: bool, title: str | None) -> dict[str, Any]:
+    raw = _read(source)
+    document: dict[str, Any] = {"html": raw} if is_html else {"text": raw}
+    if title:
+        document["title"] = title
+    return document
+
+
+@click.group()
+def main() -> None:
+    """Summarise news articles and write "What You Need To Know" boxes."""
+
+
+@main.command()
+@click.option("--host", help="Interface to bind (NEWSBRIEF_HOST).")
+@click.option("--port", type=int, help="Port (NEWSBRIEF_PORT).")
+@click.option("--workers", type=int, help="Worker processes (NEWSBRIEF_WORKERS).")
+@click.option("--threads", type=int, help="Threads per worker (NEWSBRIEF_THREADS).")
+def serve(host: str | None, port: int | None, workers: int | None, threads: int | None) -> None:
+    """Serve the HTTP API under gunicorn (settings from NEWSBRIEF_*)."""
+    overrides = {"HOST": host, "PORT": port, "WORKERS": workers, "THREADS": threads}
+    for key, value in overrides.items():
+        if value is not None:
+            os.environ["NEWSBRIEF_" + key] = str(value)
+    settings = _settings()
+    _preflight(settings)
+    argv = [sys.executable, "-m", "gunicorn", "-c", "python:service.gunicorn_conf"]
+    os.execv(sys.executable, argv)
+
+
+def _preflight(settings: Settings) -> None:
+    """Fail at start-up, not at first request, when a pinned model is missing."""
+    from service.engines import resolve_default
+    from service.errors import ModelMissing
+    from service.modelstore import ModelStore
+
+    if resolve_default(settings) == "abstractive":
+        try:
+            ModelStore(settings.model_dir).require(settings.model)
+        except ModelMissing as exc:
+            raise click.ClickException(exc.detail) from None
+
+
+@main.command()
+@click.argument("source", default="-")
+@click.option("--html", "is_html", is_flag=True, help="The input is HTML.")
+@click.option("--title", help="The article's headline.")
+@click.option("--engine", help="Engine to use (default: NEWSBRIEF_ENGINE).")
+@click.option("--max-words", type=click.IntRange(10, 400), default=75, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def summarize(
+    source: str, is_html: bool, title: str | None, engine: str | None, max_words: int, as_json: bool
+) -> None:
+    """Summarise one article from SOURCE (a file, or - for stdin)."""
+    from service.pipeline import Options
+
+    state = _local_state(engine)
+    options = Options(engine=engine, max_summary_words=max_words)
+    from service.pipeline import summarize_documents
+
+    (result,) = summarize_documents(state, [_document(source, is_html, title)], options)
+    _emit(result, as_json)
+
+
+@main.command()
+@click.argument("source", default="-")
+@click.option("--html", "is_html", is_flag=True, help="The input is HTML.")
+@click.option("--title", help="The article's headline.")
+@click.option("--count", type=click.IntRange(3, 5), help="Bullets (default: by length).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def bullets(
+    source: str, is_html: bool, title: str | None, count: int | None, as_json: bool
+) -> None:
+    """Write the "What You Need To Know" box of SOURCE (a file, or - for stdin)."""
+    from service.pipeline import extract_bullets
+
+    state = _local_state("bullets")
+    try:
+        result: Any = extract_bullets(state, _document(source, is_html, title), count)
+    except Exception as exc:  # ServiceError: show its detail, not a traceback
+        result = exc
+    _emit(result, as_json)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def engines(as_json: bool) -> None:
+    """List the engines, the default and whether each can load here."""
+    from service.engines import ENGINE_FACTORIES
+    from service.engines import resolve_default
+    from service.modelstore import ModelStore
+
+    settings = _settings()
+    default = resolve_default(settings)
+    present = ModelStore(settings.model_dir).is_present(settings.model)
+    rows = [
+        {
+            "name": name,
+            "default": name == default,
+            "available": present if name == "abstractive" else True,
+            "model": settings.model if name == "abstractive" else None,
+        }
+        for name in ENGINE_FACTORIES
+    ]
+    if as_json:
+        click.echo(json.dumps({"default": default, "engines": rows}, indent=2))
+        return
+    for row in rows:
+        mark = "*" if row["default"] else " "
+        state = "available" if row["available"] else "weights missing"
+        click.echo(f"{mark} {row['name']:12} {state:16} {row['model'] or ''}")
+
+
+@main.group()
+def models() -> None:
+    """List and fetch model weights (models/manifest.toml)."""
+
+
+@models.command("list")
+def models_list() -> None:
+    """Show every manifest model and whether its weights are present."""
+    from service.modelstore import ModelStore
+
+    for row in ModelStore(_settings().model_dir).listing():
+        state = "present" if row["present"] else "missing"
+        click.echo(
+            f"{row['name']:24} {state:8} {row['hub_id']}@{row['revision'][:12]} ({row['license']})"
+        )
+
+
+@models.command("fetch")
+@click.argument("name")
+def models_fetch(name: str) -> None:
+    """Download NAME at its pinned revision and check that it loads."""
+    from service.errors import ModelMissing
+    from service.modelstore import ModelStore
+
+    store = ModelStore(_settings().model_dir)
+    try:
+        path = store.fetch(name)
+        _verify(store, name)
+    except ModelMissing as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"fetched {name} into {path}")
+
+
+def _verify(store: Any, name: str) -> None:
+    from service.engines.transformer import TransformerSummarizer
+
+    settings = Settings.from_mapping({"model": name, "model_dir": str(store.root), "device": "cpu"})
+    TransformerSummarizer(settings, store).load("The model loaded. It summarises news.")
+
+
+@main.command("eval")
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--engine", default="bullets", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write predictions (jsonl).")
+@click.option("--limit", type=int, help="Only the first N articles.")
+def evaluate(data: str, engine: str, out: str | None, limit: int | None) -> None:
+    """Score an engine on a jsonl of {id, article, reference, reference_bullets}."""
+    from service.evaluation import run_eval
+
+    state = _local_state(engine)
+    report = run_eval(state, data, engine, out=out, limit=limit)
+    for key, value in report.items():
+        click.echo(f"{key:22} {value}")
+
+
+def _local_state(engine: str | None) -> Any:
+    """Build the service state in-process and load the one engine needed."""
+    from service.bullets.extractor import BulletExtractor
+    from service.engines import EngineRegistry
+    from service.errors import ServiceError
+    from service.state import ServiceState
+
+    settings = _settings()
+    registry = EngineRegistry.from_settings(settings)
+    name = engine or registry.default
+    if name not in registry.engines:
+        raise click.ClickException(
+            f"unknown engine {name!r}; choose from {sorted(registry.engines)}"
+        )
+    try:
+        registry.engines[name].load()
+    except ServiceError as exc:
+        raise click.ClickException(exc.detail) from None
+    return ServiceState(
+        settings, registry, BulletExtractor(punctuation=settings.bullet_punctuation)
+    )
+
+
+def _emit(result: Any, as_json: bool) -> None:
+    if isinstance(result, Exception):
+        raise click.ClickException(getattr(result, "detail", str(result)))
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    if "summary" in result:
+        click.echo(result["summary"] + "\n")
+    click.echo("What You Need To Know")
+    for bullet in result["bullets"]:
+        click.echo(f"  \u2022 {bullet}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Hold the engines: an explicit table of factories and the registry over it.
+
+Model engines import torch inside their factories, so ``import service``
+stays light and a process that serves only ``lead``/``bullets`` never loads
+torch.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Any
+
+from service.engines.base import Summarizer
+from service.errors import EngineNotFound
+from service.errors import ModelNotReady
+from service.modelstore import ModelStore
+from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def _lead(settings: Settings) -> Summarizer:
+    from service.engines.lead import LeadSummarizer
+
+    return LeadSummarizer()
+
+
+def _bullets(settings: Settings) -> Summarizer:
+    from service.bullets.extractor import BulletExtractor
+    from service.engines.bullets import BulletsSummarizer
+
+    return BulletsSummarizer(BulletExtractor(punctuation="period"))
+
+
+def _extractive(settings: Settings) -> Summarizer:
+    from service.engines.extractive import EmbeddingSummarizer
+
+    return EmbeddingSummarizer(settings)
+
+
+def _abstractive(settings: Settings) -> Summarizer:
+    from service.engines.transformer import TransformerSummarizer
+
+    return TransformerSummarizer(settings, ModelStore(settings.model_dir))
+
+
+ENGINE_FACTORIES: dict[str, Callable[[Settings], Summarizer]] = {
+    "abstractive": _abstractive,
+    "extractive": _extractive,
+    "lead": _lead,
+    "bullets": _bullets,
+}
+
+
+def resolve_default(settings: Settings) -> str:
+    """Return the engine ``NEWSBRIEF_ENGINE`` means; ``auto`` checks the disk."""
+    if settings.engine != "auto":
+        return settings.engine
+    if ModelStore(settings.model_dir).is_present(settings.model):
+        return "abstractive"
+    return "extractive"
+
+
+class EngineRegistry:
+    """Own the engine instances of one process and say which are ready."""
+
+    def __init__(self, engines: Mapping[str, Summarizer], default: str) -> None:
+        """Serve ``engines``; ``default`` answers requests that name none."""
+        if default not in engines:
+            raise ValueError(f"default engine {default!r} is not among {sorted(engines)}")
+        self.engines = dict(engines)
+        self.default = default
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EngineRegistry:
+        """Build every engine of the factory table; nothing heavy runs yet."""
+        default = resolve_default(settings)
+        engines = {name: factory(settings) for name, factory in ENGINE_FACTORIES.items()}
+        logger.info("engine_default engine=%s requested=%s", default, settings.engine)
+        return cls(engines, default)
+
+    def get(self, name: str | None = None) -> Summarizer:
+        """Return a ready engine by name (the default when ``None``).
+
+        Raises:
+            EngineNotFound: listing the valid names.
+            ModelNotReady: the engine is still loading or failed to load.
+        """
+        key = name or self.default
+        engine = self.engines.get(key)
+        if engine is None:
+            raise EngineNotFound(
+                f"unknown engine {key!r}; choose one of {', '.join(sorted(self.engines))}",
+                extensions={"engines": sorted(self.engines)},
+            )
+        if not engine.ready:
+            reason = engine.error or "still loading"
+            raise ModelNotReady(f"engine {key!r} is not ready: {reason}")
+        return engine
+
+    def load_all(self, warmup_text: str = "") -> None:
+        """Load the default engine first, then the others; record failures.
+
+        A failure is kept on the engine (``error``) and logged; it never
+        stops the other engines, and readiness reports it.
+        """
+        order = [self.default] + [n for n in self.engines if n != self.default]
+        for name in order:
+            engine = self.engines[name]
+            try:
+                engine.load(warmup_text)
+                engine.error = None
+            except Exception as exc:  # any load failure must be reported, not raised
+                engine.error = str(exc)
+                level = logging.ERROR if name == self.default else logging.WARNING
+                logger.log(level, "engine_load_failed engine=%s error=%s", name, exc)
+
+    def all_ready(self) -> bool:
+        """Tell whether the default engine can serve (what readiness means)."""
+        return self.engines[self.default].ready
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Describe each engine for ``GET /v1/engines``."""
+        return [
+            {
+                "name": name,
+                "default": name == self.default,
+                "ready": engine.ready,
+                "model": engine.model,
+                "revision": engine.revision,
+                "language": engine.language,
+                "error": engine.error,
+            }
+            for name, engine in self.engines.items()
+        ]

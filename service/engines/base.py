@@ -1,0 +1,96 @@
+"""Define the engine interface every summariser implements."""
+
+from __future__ import annotations
+
+import abc
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from service.text.article import Article
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryParams:
+    """Per-request generation options, already validated by the API schema."""
+
+    max_words: int = 80
+    min_words: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """One engine output: the summary, and whether input was cut or chunked."""
+
+    text: str
+    truncated: bool = False
+    chunks: int = 1
+
+
+class Summarizer(abc.ABC):
+    """A summarisation engine: load once, then summarise batches of articles.
+
+    ``load`` is idempotent and sets ``ready`` last, after warm-up, so a
+    half-loaded engine is never served (the KServe model contract).
+    """
+
+    name: ClassVar[str]
+    language: ClassVar[str] = "en"
+
+    def __init__(self) -> None:
+        """Start unloaded."""
+        self._ready = False
+        self._load_lock = threading.Lock()
+        self.error: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Tell whether the engine is loaded and warmed up."""
+        return self._ready
+
+    @property
+    def model(self) -> str:
+        """Return the model behind the engine (``rules`` for rule-based ones)."""
+        return "rules"
+
+    @property
+    def revision(self) -> str | None:
+        """Return the pinned model revision, if the engine has one."""
+        return None
+
+    def load(self, warmup_text: str = "") -> None:
+        """Load weights and warm up once; later calls return at once."""
+        with self._load_lock:
+            if self._ready:
+                return
+            started = time.perf_counter()
+            self._load()
+            loaded = time.perf_counter()
+            if warmup_text:
+                self.warmup(warmup_text)
+            self._ready = True
+            logger.info(
+                "engine_ready engine=%s model=%s load_s=%.2f warmup_s=%.2f",
+                self.name,
+                self.model,
+                loaded - started,
+                time.perf_counter() - loaded,
+            )
+
+    def _load(self) -> None:  # noqa: B027 - rule engines have nothing to load
+        """Load heavy resources; rule engines override nothing."""
+
+    def warmup(self, sample: str) -> None:
+        """Run one summary so first-request latency is not a cold start."""
+        from service.text.article import prepare
+
+        self.summarize([prepare(sample)], SummaryParams())
+
+    @abc.abstractmethod
+    def summarize(self, articles: Sequence[Article], params: SummaryParams) -> list[Summary]:
+        """Return one summary per article, same length and order as the input."""

@@ -1,0 +1,239 @@
+"""Abstractive engine: a pretrained seq2seq model (BART, PEGASUS, T5) on local weights.
+
+Loading is local-only (``local_files_only=True``) from ``models/<name>/``.
+Long articles are split into sentence-aligned windows that fit the model,
+summarised as one padded batch, then fused. ``generate`` is serialised by a
+lock because gunicorn's gthread workers share one model between threads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from transformers import AutoModelForSeq2SeqLM
+from transformers import AutoTokenizer
+from transformers.utils import logging as hf_logging
+
+from service.engines.base import Summarizer
+from service.engines.base import Summary
+from service.engines.base import SummaryParams
+from service.engines.lead import take_within
+from service.errors import InferenceFailed
+from service.errors import ModelMissing
+from service.modelstore import STAMP
+from service.modelstore import ModelSpec
+from service.modelstore import ModelStore
+from service.settings import Settings
+from service.text.article import Article
+from service.text.sentences import split_sentences
+
+logger = logging.getLogger(__name__)
+
+TOKENS_PER_WORD = 1.4  # BPE/unigram English news averages 1.3 to 1.4 tokens a word
+FUSION_ROUNDS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One model-sized piece of one article."""
+
+    doc: int
+    text: str
+    truncated: bool
+
+
+def choose_device(setting: str) -> torch.device:
+    """Map ``NEWSBRIEF_DEVICE`` to a torch device; ``cuda`` without a GPU is an error."""
+    if setting == "cuda" and not torch.cuda.is_available():
+        raise ModelMissing("NEWSBRIEF_DEVICE=cuda but no CUDA device is available")
+    if setting == "cpu" or not torch.cuda.is_available():
+        return torch.device("cpu")
+    return torch.device("cuda")
+
+
+class TransformerSummarizer(Summarizer):
+    """Summarise with ``AutoModelForSeq2SeqLM.generate`` (thread-safe via a lock)."""
+
+    name = "abstractive"
+
+    def __init__(
+        self, settings: Settings, store: ModelStore, model_name: str | None = None
+    ) -> None:
+        """Describe the model to load; nothing heavy happens until ``load``."""
+        super().__init__()
+        self.settings = settings
+        self.store = store
+        self.model_name = model_name or settings.model
+        self.spec: ModelSpec | None = None
+        self._revision: str | None = None
+        self._lock = threading.Lock()
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self.device = torch.device("cpu")
+        self.max_input_tokens = 0
+
+    @property
+    def model(self) -> str:
+        """Return the manifest name of the model."""
+        return self.model_name
+
+    @property
+    def revision(self) -> str | None:
+        """Return the revision of the weights on disk (as fetched)."""
+        return self._revision
+
+    def _load(self) -> None:
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        path = self.store.require(self.model_name)
+        self.spec = self.store.spec(self.model_name)
+        self._revision = self._check_revision(path)
+        torch.set_num_threads(self.settings.effective_torch_threads)
+        self.device = choose_device(self.settings.device)
+        self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        model = AutoModelForSeq2SeqLM.from_pretrained(path, local_files_only=True)
+        self._model = model.to(self.device).eval()
+        limits = [self.spec.max_input_tokens, getattr(model.config, "max_position_embeddings", 0)]
+        self.max_input_tokens = min(x for x in limits if x) if any(limits) else 512
+        logger.info(
+            "model_loaded model=%s revision=%s device=%s threads=%d max_input_tokens=%d",
+            self.model_name, self._revision, self.device, torch.get_num_threads(),
+            self.max_input_tokens,
+        )  # fmt: skip
+
+    def _check_revision(self, path: Any) -> str:
+        """Return the fetched revision; refuse weights of another pinned revision."""
+        assert self.spec is not None
+        stamp = path / STAMP
+        if not stamp.is_file():
+            logger.warning("model_revision_unverified model=%s", self.model_name)
+            return "unverified"
+        fetched = str(json.loads(stamp.read_text()).get("revision", "unknown"))
+        if self.spec.is_pinned and fetched != self.spec.revision:
+            raise ModelMissing(
+                f"{path} holds revision {fetched} but the manifest pins {self.spec.revision}; "
+                f"run `newsbrief models fetch {self.model_name}` again"
+            )
+        return fetched
+
+    def summarize(self, articles: Sequence[Article], params: SummaryParams) -> list[Summary]:
+        """Summarise articles; all their windows go through batched ``generate``."""
+        windows = [w for i, a in enumerate(articles) for w in self._windows(i, a.sentences)]
+        texts = self._run([w.text for w in windows], params)
+        results = []
+        for index in range(len(articles)):
+            mine = [(w, t) for w, t in zip(windows, texts, strict=True) if w.doc == index]
+            joined = " ".join(t for _, t in mine)
+            fused = self._fuse(joined, params) if len(mine) > 1 else joined
+            results.append(
+                Summary(
+                    text=_trim_words(fused, params.max_words),
+                    truncated=any(w.truncated for w, _ in mine),
+                    chunks=len(mine),
+                )
+            )
+        return results
+
+    def _fuse(self, text: str, params: SummaryParams) -> str:
+        """Summarise the joined chunk summaries again while they are too long."""
+        for _ in range(FUSION_ROUNDS):
+            if len(text.split()) <= params.max_words:
+                break
+            sentences = split_sentences(text)
+            pieces = [w.text for w in self._pack(0, sentences)]
+            text = " ".join(self._run(pieces, params))
+        return text
+
+    def _windows(self, doc: int, sentences: Sequence[Any]) -> list[Window]:
+        windows = self._pack(doc, [s.text for s in sentences])
+        limit = self.settings.max_chunks
+        if len(windows) > limit:
+            kept = windows[:limit]
+            return [*kept[:-1], Window(doc, kept[-1].text, truncated=True)]
+        return windows
+
+    def _pack(self, doc: int, sentences: Sequence[str]) -> list[Window]:
+        """Pack whole sentences into windows of at most the model's input length."""
+        budget = self.max_input_tokens - 4  # room for BOS/EOS and a T5 prefix
+        lengths = self._tokenizer(list(sentences), add_special_tokens=False)["input_ids"]
+        windows: list[Window] = []
+        current: list[str] = []
+        used = 0
+        for sentence, ids in zip(sentences, lengths, strict=True):
+            if len(ids) > budget:  # one sentence longer than the model: cut it, say so
+                if current:
+                    windows.append(Window(doc, " ".join(current), False))
+                    current, used = [], 0
+                windows.append(Window(doc, self._tokenizer.decode(ids[:budget]), True))
+                continue
+            if used + len(ids) > budget and current:
+                windows.append(Window(doc, " ".join(current), False))
+                current, used = [], 0
+            current.append(sentence)
+            used += len(ids)
+        if current:
+            windows.append(Window(doc, " ".join(current), False))
+        return windows
+
+    def _run(self, texts: Sequence[str], params: SummaryParams) -> list[str]:
+        """Generate for many texts in padded batches, longest first to limit padding."""
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        outputs: dict[int, str] = {}
+        size = self.settings.generate_batch
+        for start in range(0, len(order), size):
+            batch = order[start : start + size]
+            decoded = self._decode(self._generate(self._encode([texts[i] for i in batch]), params))
+            outputs.update(zip(batch, decoded, strict=True))
+        return [outputs[i] for i in range(len(texts))]
+
+    def _encode(self, texts: Sequence[str]) -> dict[str, torch.Tensor]:
+        prefix = "summarize: " if self._model.config.model_type == "t5" else ""
+        encoded = self._tokenizer(
+            [prefix + t for t in texts], return_tensors="pt", padding=True,
+            truncation=True, max_length=self.max_input_tokens,
+        )  # fmt: skip
+        return {k: v.to(self.device) for k, v in encoded.items()}
+
+    def _generate(self, inputs: dict[str, torch.Tensor], params: SummaryParams) -> torch.Tensor:
+        kwargs = self.generation_kwargs(params)
+        try:
+            with self._lock, torch.inference_mode():
+                output: torch.Tensor = self._model.generate(**inputs, **kwargs)
+                return output
+        except (RuntimeError, ValueError, IndexError) as exc:
+            logger.error("generate_failed model=%s error=%s", self.model_name, exc)
+            raise InferenceFailed("the model failed to generate a summary") from exc
+
+    def _decode(self, output: torch.Tensor) -> list[str]:
+        texts = self._tokenizer.batch_decode(output, skip_special_tokens=True)
+        return [" ".join(t.split()) for t in texts]
+
+    def generation_kwargs(self, params: SummaryParams) -> dict[str, Any]:
+        """Map the card's settings and the request's word limits to ``generate`` kwargs."""
+        card = dict(self.spec.generation) if self.spec else {}
+        card_max = int(card.pop("max_length", 142))
+        card_min = int(card.pop("min_length", 0))
+        max_tokens = max(8, math.ceil(params.max_words * TOKENS_PER_WORD))
+        if params.min_words:
+            min_tokens = math.ceil(params.min_words * TOKENS_PER_WORD)
+        else:
+            min_tokens = min(card_min, max_tokens // 2, card_max)
+        return {**card, "max_new_tokens": max_tokens, "min_new_tokens": min(min_tokens, max_tokens)}
+
+
+def _trim_words(text: str, max_words: int) -> str:
+    """Keep whole sentences within ``max_words`` (at least one, cut if it alone is over)."""
+    if len(text.split()) <= max_words:
+        return text
+    from service.text.sentences import sentences_of
+
+    kept = take_within(sentences_of([text]), max_words)
+    trimmed = " ".join(s.text for s in kept)
+    words = trimmed.split()
+    return trimmed if len(words) <= max_words else " ".join(words[:max_words])

@@ -1,0 +1,91 @@
+"""Name the failures the service reports; each maps to one problem+json answer.
+
+Engines and text code raise these; only ``service.api.problems`` turns them
+into HTTP responses, so nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from typing import ClassVar
+
+PROBLEM_BASE = "https://newsbrief.dev/problems/"
+
+
+class ServiceError(Exception):
+    """Base of every failure the service reports to a client."""
+
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Internal server error"
+    slug: ClassVar[str] = "internal"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        extensions: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Keep the human detail, extra problem members and response headers."""
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = dict(extensions or {})
+        self.headers = dict(headers or {})
+
+    @property
+    def type(self) -> str:
+        """Return the stable URI that identifies this kind of problem."""
+        return PROBLEM_BASE + self.slug
+
+
+class InvalidInput(ServiceError):
+    """The request is well-formed JSON but its content cannot be used."""
+
+    status = 422
+    title = "Invalid input"
+    slug = "invalid-input"
+
+
+class InputTooLong(ServiceError):
+    """An article is longer than ``NEWSBRIEF_MAX_INPUT_CHARS``."""
+
+    status = 413
+    title = "Input too long"
+    slug = "input-too-long"
+
+
+class EngineNotFound(ServiceError):
+    """The request names an engine the registry does not have."""
+
+    status = 422
+    title = "Unknown engine"
+    slug = "engine-not-found"
+
+
+class ModelNotReady(ServiceError):
+    """The engine exists but is still loading, or failed to load."""
+
+    status = 503
+    title = "Engine not ready"
+    slug = "model-not-ready"
+
+    def __init__(self, detail: str, *, retry_after: int = 5) -> None:
+        """Tell clients when to come back."""
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class ModelMissing(ServiceError):
+    """Model weights are not on disk; the operator must fetch them."""
+
+    status = 503
+    title = "Model weights missing"
+    slug = "model-missing"
+
+
+class InferenceFailed(ServiceError):
+    """The engine raised while summarising; internals stay in the logs."""
+
+    status = 500
+    title = "Inference failed"
+    slug = "inference-failed"

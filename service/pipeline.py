@@ -1,0 +1,119 @@
+"""Turn validated requests into results: prepare, summarise, extract bullets.
+
+Views stay thin; this module owns the per-document rules (limits, empty
+articles, per-item failures in a batch) and never imports Flask.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from service.engines.base import SummaryParams
+from service.errors import InputTooLong
+from service.errors import InvalidInput
+from service.errors import ServiceError
+from service.state import ServiceState
+from service.text.article import Article
+from service.text.article import prepare
+
+DEFAULT_MAX_WORDS = 75
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Request options shared by every document of one call."""
+
+    engine: str | None = None
+    max_summary_words: int = DEFAULT_MAX_WORDS
+    min_summary_words: int = 0
+    bullets: int | None = None
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any] | None) -> Options:
+        """Build options from the validated ``options`` object of a request."""
+        return cls(**(values or {}))
+
+    @property
+    def params(self) -> SummaryParams:
+        """Return the engine parameters these options map to."""
+        return SummaryParams(max_words=self.max_summary_words, min_words=self.min_summary_words)
+
+
+def prepare_document(document: Mapping[str, Any], max_chars: int) -> Article:
+    """Clean one validated document, enforcing size and emptiness rules.
+
+    Raises:
+        InputTooLong: over ``NEWSBRIEF_MAX_INPUT_CHARS``.
+        InvalidInput: nothing left to summarise after cleaning.
+    """
+    raw = document.get("text") if document.get("text") is not None else document.get("html")
+    size = len(raw or "")
+    if size > max_chars:
+        raise InputTooLong(
+            f"article has {size} characters; the limit is {max_chars}",
+            extensions={"limit": max_chars, "size": size},
+        )
+    article = prepare(
+        document.get("text"), html=document.get("html"), title=document.get("title") or ""
+    )
+    if not article.sentences:
+        field = "text" if document.get("text") is not None else "html"
+        raise InvalidInput(
+            "the article has no text to summarise after cleaning",
+            extensions={"errors": {field: ["no article text found"]}},
+        )
+    return article
+
+
+def summarize_documents(
+    state: ServiceState, documents: Sequence[Mapping[str, Any]], options: Options
+) -> list[dict[str, Any] | ServiceError]:
+    """Summarise documents as one engine batch; a bad one fails alone."""
+    started = time.perf_counter()
+    engine = state.engines.get(options.engine)
+    prepared: list[Article | ServiceError] = []
+    for document in documents:
+        try:
+            prepared.append(prepare_document(document, state.settings.max_input_chars))
+        except ServiceError as exc:
+            prepared.append(exc)
+    articles = [a for a in prepared if isinstance(a, Article)]
+    summaries = iter(engine.summarize(articles, options.params) if articles else [])
+    results: list[dict[str, Any] | ServiceError] = []
+    for item in prepared:
+        if isinstance(item, ServiceError):
+            results.append(item)
+            continue
+        summary = next(summaries)
+        results.append(
+            {
+                "summary": summary.text,
+                "bullets": state.extractor.extract(item, options.bullets),
+                "engine": engine.name,
+                "model": engine.model,
+                "language": engine.language,
+                "input_chars": item.input_chars,
+                "truncated": summary.truncated,
+                "chunks": summary.chunks,
+                "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+        )
+    return results
+
+
+def extract_bullets(
+    state: ServiceState, document: Mapping[str, Any], count: int | None
+) -> dict[str, Any]:
+    """Return the "What You Need To Know" box of one document (no model)."""
+    started = time.perf_counter()
+    article = prepare_document(document, state.settings.max_input_chars)
+    bullets = state.extractor.extract(article, count)
+    return {
+        "bullets": bullets,
+        "input_chars": article.input_chars,
+        "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
+    }

@@ -1,0 +1,181 @@
+"""Read and validate the service settings from ``NEWSBRIEF_*`` variables."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PREFIX = "NEWSBRIEF_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENGINE_CHOICES = ("auto", "abstractive", "extractive", "lead", "bullets")
+DEVICE_CHOICES = ("auto", "cpu", "cuda")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+PUNCTUATION_CHOICES = ("none", "period")
+
+
+class SettingsError(ValueError):
+    """Raised when one or more ``NEWSBRIEF_*`` variables are invalid."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        """Keep every problem so the start-up error names them all."""
+        self.problems = dict(problems)
+        lines = [f"  {PREFIX}{k.upper()}: {v}" for k, v in self.problems.items()]
+        super().__init__("invalid settings:\n" + "\n".join(lines))
+
+
+def _default_threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Hold every tunable of the service; built once, never mutated.
+
+    Each field maps to ``NEWSBRIEF_<FIELD>``. Defaults are safe for a laptop:
+    loopback only, bounded sizes, one worker.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    engine: str = "auto"
+    model: str = "distilbart-cnn-12-6"
+    model_dir: Path = PROJECT_ROOT / "models"
+    device: str = "auto"
+    torch_threads: int = 0
+    workers: int = 1
+    threads: int = 4
+    timeout: int = 120
+    max_body_bytes: int = 1024 * 1024
+    max_input_chars: int = 200_000
+    max_batch: int = 16
+    generate_batch: int = 8
+    max_chunks: int = 8
+    bullet_punctuation: str = "none"
+    warmup_file: Path = PROJECT_ROOT / "seeds" / "000_8dc29571600dcd6e.txt"
+    load_on_start: bool = True
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        """Check ranges and choices; name every bad field at once."""
+        problems: dict[str, str] = {}
+        _check_choice(problems, "engine", self.engine, ENGINE_CHOICES)
+        _check_choice(problems, "device", self.device, DEVICE_CHOICES)
+        _check_choice(problems, "log_level", self.log_level, LOG_LEVELS)
+        _check_choice(problems, "bullet_punctuation", self.bullet_punctuation, PUNCTUATION_CHOICES)
+        for name, low, high in _RANGES:
+            value = getattr(self, name)
+            if not low <= value <= high:
+                problems[name] = f"must be between {low} and {high}, got {value}"
+        if problems:
+            raise SettingsError(problems)
+
+    @property
+    def effective_torch_threads(self) -> int:
+        """Return the torch thread count: set, or the cores shared among workers."""
+        if self.torch_threads:
+            return self.torch_threads
+        return max(1, _default_threads() // self.workers)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``NEWSBRIEF_*`` variables (``os.environ`` by default).
+
+        Raises:
+            SettingsError: naming every variable that could not be parsed or
+                is out of range, and every unknown ``NEWSBRIEF_*`` variable
+                (a typo would otherwise be silently ignored).
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        problems: dict[str, str] = {}
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        for key, raw in env.items():
+            if not key.startswith(PREFIX):
+                continue
+            name = key[len(PREFIX) :].lower()
+            if name not in fields:
+                problems[name] = "unknown setting"
+                continue
+            try:
+                values[name] = _PARSERS[_kind(fields[name])](raw.strip())
+            except ValueError as exc:
+                problems[name] = str(exc)
+        if problems:
+            raise SettingsError(problems)
+        return cls(**values)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, str]) -> Settings:
+        """Build settings from short names, e.g. ``{"engine": "lead"}`` (for tests)."""
+        return cls.from_env({PREFIX + k.upper(): v for k, v in values.items()})
+
+
+_RANGES = (
+    ("port", 1, 65535),
+    ("torch_threads", 0, 256),
+    ("workers", 1, 64),
+    ("threads", 1, 256),
+    ("timeout", 1, 3600),
+    ("max_body_bytes", 1024, 64 * 1024 * 1024),
+    ("max_input_chars", 100, 10_000_000),
+    ("max_batch", 1, 1024),
+    ("generate_batch", 1, 256),
+    ("max_chunks", 1, 256),
+)
+
+
+def _check_choice(
+    problems: dict[str, str], name: str, value: str, choices: tuple[str, ...]
+) -> None:
+    if value not in choices:
+        problems[name] = f"must be one of {', '.join(choices)}, got {value!r}"
+
+
+def _parse_bool(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"must be true or false, got {raw!r}")
+
+
+def _parse_int(raw: str) -> int:
+    try:
+        return int(raw.replace("_", ""))
+    except ValueError:
+        raise ValueError(f"must be a whole number, got {raw!r}") from None
+
+
+def _parse_str(raw: str) -> str:
+    if not raw:
+        raise ValueError("must not be empty")
+    return raw
+
+
+def _parse_path(raw: str) -> Path:
+    return Path(_parse_str(raw))
+
+
+def _upper(raw: str) -> str:
+    return _parse_str(raw).upper()
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "bool": _parse_bool,
+    "int": _parse_int,
+    "str": _parse_str,
+    "Path": _parse_path,
+    "level": _upper,
+}
+
+
+def _kind(field: dataclasses.Field[Any]) -> str:
+    if field.name == "log_level":
+        return "level"
+    return str(field.type)

@@ -1,0 +1,28 @@
+"""Hold what one app instance serves: settings, engines and the bullet extractor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from service.bullets.extractor import BulletExtractor
+from service.engines import EngineRegistry
+from service.settings import Settings
+
+EXTENSION = "newsbrief"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceState:
+    """Everything a view needs, stored once in ``app.extensions``."""
+
+    settings: Settings
+    engines: EngineRegistry
+    extractor: BulletExtractor
+
+
+def get_state() -> ServiceState:
+    """Return the state of the app handling the current request."""
+    state: ServiceState = current_app.extensions[EXTENSION]
+    return state

@@ -1,0 +1,1 @@
+"""Turn raw CMS input (HTML or plain text) into clean article sentences."""

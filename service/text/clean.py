@@ -1,0 +1,113 @@
+"""Clean news copy: Unicode, whitespace, datelines, bylines, boxes, prompts.
+
+Every rule removes text; none adds or rewrites words. Rules are anchored
+(start of the article, a whole line, a whole sentence) so ordinary prose
+that merely mentions "video" or "pictured" is never cut mid-sentence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+BOX_HEADINGS = re.compile(
+    r"^\s*(?:what you need to know|key (?:points|facts|takeaways)|at a glance|"
+    r"the big picture|in brief|in short|tl;?dr)\s*:?\s*$",
+    re.IGNORECASE,
+)
+BULLET_LINE = re.compile(r"^\s*(?:[\u2022\u25cf\u25aa\u2023\u2043*\-\u2013]|\d+[.)])\s+")
+
+# "By . Associated Press . PUBLISHED: . 14:11 EST, 25 October 2013 . | . UPDATED: ..."
+_BYLINE = re.compile(
+    r"^\s*By\s*\.?\s+(?:[A-Z][\w'\u2019.-]*\s*){1,4}"
+    r"(?:(?:and|And|&|for|For|In|in)\s+(?:[A-Z][\w'\u2019.-]*\s*){1,3})?\s*[.|]\s*"
+)
+_STAMP = re.compile(
+    r"^\s*(?:\|\s*\.?\s*)?(?:PUBLISHED|UPDATED|Last updated(?: at)?|Updated|Published)"
+    r"\s*:?\s*\.?\s*[^.|]{0,60}?\d{4}\s*\.?\s*(?:\|\s*\.?\s*)?",
+)
+# "KYIV, Ukraine --", "WASHINGTON (AP) —", "(CNN) --", "Canberra, Australia (CNN) --"
+_AGENCY = r"\((?:CNN|AP|Reuters|AFP|UPI|dpa|Bloomberg|BBC|CNN Student News)\)"
+_DATELINE = re.compile(
+    rf"^\s*(?:[A-Z][\w.'\u2019 -]{{0,40}}(?:,\s*[A-Z][\w.'\u2019 -]{{0,30}})?\s*)?{_AGENCY}"
+    r"\s*(?:--|\u2014|\u2013|-|:)?\s*"
+    r"|^\s*[A-Z][A-Z.'\u2019 -]{2,30}(?:,\s*[A-Z][\w.'\u2019 -]{1,30})?\s*(?:--|\u2014|\u2013)\s+"
+)
+# Whole sentences that are page furniture rather than reporting.
+PROMPTS = re.compile(
+    r"^\s*(?:VIDEO\b.*|(?:scroll|click) (?:down|here)\b.*|read more\b.*|"
+    r"follow (?:us|@|\w+ on)\b.*|share this (?:article|story)\b.*|"
+    r"(?:watch|see) the video\b.*|sign up\b.*|advertisement\.?|"
+    r"for the latest .* visit\b.*|download the .* app\b.*)$",
+    re.IGNORECASE,
+)
+# Line-wrap artefact of scraped copy: "a woman who . claims to have ..."
+_WRAP_DOT = re.compile(r"(?<=[a-z,])\s+\.\s+(?=[a-z])")
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
+
+
+def normalize(text: str) -> str:
+    """Normalise Unicode (NFKC), control characters and horizontal space."""
+    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", text)
+    text = _SPACES.sub(" ", text)
+    return "\n".join(line.strip() for line in text.split("\n"))
+
+
+def remove_box(text: str) -> str:
+    """Drop an existing "What You Need To Know" box: heading plus its bullets."""
+    lines = text.split("\n")
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        if BOX_HEADINGS.match(lines[index]):
+            after = index + 1
+            while after < len(lines) and (not lines[after] or BULLET_LINE.match(lines[after])):
+                after += 1
+            if any(BULLET_LINE.match(line) for line in lines[index + 1 : after]):
+                index = after
+                continue
+        kept.append(lines[index])
+        index += 1
+    return "\n".join(kept)
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split on blank lines (or single lines when the text has no blank lines)."""
+    blocks = re.split(r"\n\s*\n", text) if "\n\n" in text else text.split("\n")
+    return [" ".join(block.split()) for block in blocks if block.strip()]
+
+
+def strip_head(text: str) -> str:
+    """Remove a leading byline, time stamps and dateline from an article."""
+    previous = None
+    while previous != text:
+        previous = text
+        for pattern in (_BYLINE, _STAMP, _DATELINE):
+            text = pattern.sub("", text, count=1)
+    return text.lstrip(" .|")
+
+
+def strip_dateline(sentence: str) -> str:
+    """Remove a dateline from the start of one paragraph or sentence."""
+    return _DATELINE.sub("", sentence, count=1)
+
+
+def unwrap_dots(text: str) -> str:
+    """Join words that scraped copy split with a stray " . " line marker."""
+    return _WRAP_DOT.sub(" ", text)
+
+
+def is_prompt(sentence: str) -> bool:
+    """Tell whether a sentence is a social/video/read-more prompt."""
+    return bool(PROMPTS.match(sentence))
+
+
+def clean_article(text: str) -> list[str]:
+    """Return the cleaned paragraphs of an article given as plain text."""
+    text = remove_box(normalize(text))
+    blocks = [unwrap_dots(block) for block in paragraphs(text)]
+    if blocks:
+        blocks[0] = strip_head(blocks[0])
+    return [BULLET_LINE.sub("", block) for block in blocks if block]

@@ -1,0 +1,61 @@
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED
+from tests.e2e.conftest import Server
+from tests.e2e.conftest import start_server
+from tests.e2e.conftest import stop_server
+
+pytestmark = [pytest.mark.e2e, pytest.mark.model]
+
+
+def test_server_summarises_seed_with_embedded_default(server: Server) -> None:
+    status, headers, body = server.request("POST", "/v1/summaries", {"text": SEED.read_text()})
+    assert status == 200
+    assert body["engine"] == "extractive"
+    assert 3 <= len(body["bullets"]) <= 5
+    assert 0 < len(body["summary"].split()) <= 75
+    assert headers["X-Request-Id"] == body["request_id"]
+
+
+def test_server_answers_every_endpoint(server: Server) -> None:
+    text = SEED.read_text()
+    assert server.request("POST", "/v1/bullets", {"text": text})[0] == 200
+    status, _, body = server.request(
+        "POST", "/v1/summaries:batch", {"documents": [{"text": text}, {"text": ""}]}
+    )
+    assert status == 200 and [r["ok"] for r in body["results"]] == [True, False]
+    status, _, engines = server.request("GET", "/v1/engines")
+    assert status == 200 and engines["default"] == "extractive"
+    assert server.request("GET", "/v1/openapi.json")[0] == 200
+    for path in ("/livez", "/readyz", "/v2/health/live", "/v2/health/ready"):
+        assert server.request("GET", path)[0] == 200
+
+
+def test_server_bad_input_is_4xx_problem(server: Server) -> None:
+    status, headers, body = server.request("POST", "/v1/summaries", {"text": ""})
+    assert status == 422 and headers["Content-Type"] == "application/problem+json"
+    assert "text" in body["errors"]
+
+
+def test_server_handles_concurrent_requests(server: Server) -> None:
+    text = SEED.read_text()
+    paths = ["/v1/summaries", "/v1/bullets"] * 10
+
+    def call(path: str) -> int:
+        return server.request("POST", path, {"text": text})[0]
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(call, paths))
+    assert statuses == [200] * 20
+
+
+def test_server_exits_cleanly_on_sigterm(tmp_path: Path) -> None:
+    running = start_server(tmp_path, NEWSBRIEF_ENGINE="lead", NEWSBRIEF_WORKERS="1")
+    assert running.request("GET", "/readyz")[0] == 200
+    assert stop_server(running, timeout=30) == 0
+    assert (
+        "Shutting down" in running.log.read_text() or "Handling signal" in running.log.read_text()
+    )

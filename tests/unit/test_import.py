@@ -1,0 +1,23 @@
+import subprocess
+import sys
+
+
+def test_import_service_does_not_import_torch() -> None:
+    code = "import sys, service; print('torch' in sys.modules, 'transformers' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_app_with_rule_engines_does_not_import_torch() -> None:
+    code = (
+        "import sys\n"
+        "from service import create_app\n"
+        "from service.engines import EngineRegistry\n"
+        "from service.engines.lead import LeadSummarizer\n"
+        "from service.settings import Settings\n"
+        "s = Settings(load_on_start=False)\n"
+        "create_app(s, engines=EngineRegistry({'lead': LeadSummarizer()}, 'lead'))\n"
+        "print('torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("False")

@@ -1,0 +1,63 @@
+import pytest
+
+from service.engines import ENGINE_FACTORIES
+from service.engines import EngineRegistry
+from service.engines import resolve_default
+from service.engines.lead import LeadSummarizer
+from service.errors import EngineNotFound
+from service.errors import ModelNotReady
+from service.settings import Settings
+from tests.conftest import FakeSummarizer
+
+
+def test_registry_factories_are_an_explicit_table() -> None:
+    assert set(ENGINE_FACTORIES) == {"abstractive", "extractive", "lead", "bullets"}
+
+
+def test_registry_get_unknown_engine_lists_valid_names() -> None:
+    registry = EngineRegistry({"lead": LeadSummarizer()}, default="lead")
+    with pytest.raises(EngineNotFound) as caught:
+        registry.get("nope")
+    assert caught.value.extensions["engines"] == ["lead"]
+
+
+def test_registry_get_before_load_is_not_ready() -> None:
+    registry = EngineRegistry({"lead": LeadSummarizer()}, default="lead")
+    with pytest.raises(ModelNotReady) as caught:
+        registry.get()
+    assert caught.value.headers["Retry-After"]
+    registry.load_all()
+    assert registry.get().name == "lead"
+
+
+def test_registry_load_failure_is_recorded_not_raised() -> None:
+    broken = FakeSummarizer(fail_load="weights are missing")
+    registry = EngineRegistry({"fake": broken, "lead": LeadSummarizer()}, default="fake")
+    registry.load_all()
+    assert not registry.all_ready()
+    assert broken.error == "weights are missing"
+    assert registry.engines["lead"].ready
+    with pytest.raises(ModelNotReady, match="weights are missing"):
+        registry.get("fake")
+
+
+def test_registry_rejects_unknown_default() -> None:
+    with pytest.raises(ValueError):
+        EngineRegistry({"lead": LeadSummarizer()}, default="fake")
+
+
+def test_resolve_default_auto_falls_back_to_extractive(tmp_path: object) -> None:
+    settings = Settings.from_mapping({"model_dir": str(tmp_path)})
+    assert resolve_default(settings) == "extractive"
+    assert resolve_default(Settings.from_mapping({"engine": "lead"})) == "lead"
+
+
+def test_resolve_default_auto_prefers_present_weights(tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path)) / "distilbart-cnn-12-6"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(b"")
+    settings = Settings.from_mapping({"model_dir": str(tmp_path)})
+    assert resolve_default(settings) == "abstractive"

@@ -1,0 +1,72 @@
+from pathlib import Path
+
+import pytest
+
+from service.settings import Settings
+from service.settings import SettingsError
+
+
+def test_settings_defaults_are_safe_for_local_runs() -> None:
+    settings = Settings.from_env({})
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 8000
+    assert settings.engine == "auto"
+    assert settings.max_body_bytes == 1024 * 1024
+
+
+def test_settings_parse_each_kind() -> None:
+    settings = Settings.from_env(
+        {
+            "NEWSBRIEF_PORT": "9000",
+            "NEWSBRIEF_LOAD_ON_START": "no",
+            "NEWSBRIEF_MODEL_DIR": "/tmp/m",
+            "NEWSBRIEF_LOG_LEVEL": "debug",
+            "NEWSBRIEF_MAX_BODY_BYTES": "2_000_000",
+            "OTHER": "ignored",
+        }
+    )
+    assert settings.port == 9000
+    assert settings.load_on_start is False
+    assert settings.model_dir == Path("/tmp/m")
+    assert settings.log_level == "DEBUG"
+    assert settings.max_body_bytes == 2_000_000
+
+
+def test_settings_error_names_every_bad_variable() -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(
+            {"NEWSBRIEF_PORT": "eighty", "NEWSBRIEF_LOAD_ON_START": "maybe", "NEWSBRIEF_TYPO": "1"}
+        )
+    message = str(caught.value)
+    for name in ("NEWSBRIEF_PORT", "NEWSBRIEF_LOAD_ON_START", "NEWSBRIEF_TYPO"):
+        assert name in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PORT", "0"),
+        ("ENGINE", "gpt"),
+        ("DEVICE", "tpu"),
+        ("MAX_BATCH", "0"),
+        ("WORKERS", "1000"),
+        ("BULLET_PUNCTUATION", "semicolon"),
+        ("MODEL", ""),
+    ],
+)
+def test_settings_reject_out_of_range_values(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({f"NEWSBRIEF_{name}": value})
+    assert f"NEWSBRIEF_{name}" in str(caught.value)
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings()
+    with pytest.raises(AttributeError):
+        settings.port = 1  # type: ignore[misc]
+
+
+def test_settings_torch_threads_share_cores_among_workers() -> None:
+    settings = Settings.from_env({"NEWSBRIEF_WORKERS": "64"})
+    assert settings.effective_torch_threads == 1
+    assert Settings.from_env({"NEWSBRIEF_TORCH_THREADS": "3"}).effective_torch_threads == 3

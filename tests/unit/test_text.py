@@ -1,0 +1,117 @@
+import pytest
+
+from service.text.article import prepare
+from service.text.clean import clean_article
+from service.text.clean import normalize
+from service.text.clean import remove_box
+from service.text.clean import strip_head
+from service.text.html import html_to_text
+from service.text.sentences import sentences_of
+from service.text.sentences import split_sentences
+
+
+def test_html_to_text_drops_scripts_styles_captions_and_nav() -> None:
+    html = (
+        "<html><head><title>T</title><style>p{}</style></head><body>"
+        "<nav>Home | World</nav><script>alert(1)</script>"
+        "<p>First paragraph.</p><figure><img src=x><figcaption>A caption.</figcaption></figure>"
+        "<p>Second <b>bold</b> paragraph.</p><footer>Copyright</footer></body></html>"
+    )
+    paragraphs = clean_article(html_to_text(html))
+    assert paragraphs == ["First paragraph.", "Second bold paragraph."]
+
+
+def test_html_list_items_become_bullet_lines() -> None:
+    text = html_to_text(
+        "<h2>Key points</h2><ul><li>One fact here</li><li>Two</li></ul><p>Body.</p>"
+    )
+    assert "\u2022 One fact here" in text
+    assert clean_article(text) == ["Body."]
+
+
+def test_remove_box_drops_heading_and_bullets_of_seed(seed_text: str) -> None:
+    cleaned = remove_box(seed_text)
+    assert "What You Need To Know" not in cleaned
+    assert "\u2022" not in cleaned
+    assert "The war, which reached its 1,000-day milestone" in cleaned
+
+
+def test_remove_box_keeps_a_heading_without_bullets() -> None:
+    text = "What you need to know\n\nThe council met on Monday."
+    assert remove_box(text) == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("KYIV, Ukraine -- The army moved.", "The army moved."),
+        ("WASHINGTON (AP) \u2014 Congress voted.", "Congress voted."),
+        ("(CNN) -- A storm hit.", "A storm hit."),
+        ("Canberra, Australia (CNN) -- At first glance.", "At first glance."),
+        (
+            "By . Associated Press . PUBLISHED: . 14:11 EST, 25 October 2013 . | . UPDATED: . "
+            "15:36 EST, 25 October 2013 . The bishop spoke.",
+            "The bishop spoke.",
+        ),
+        ("By . Daily Mail Reporter . This is the moment.", "This is the moment."),
+        ("Last updated at 3:31 PM on 19th July 2011 . Cheaper land.", "Cheaper land."),
+        ("The Senate voted on Tuesday.", "The Senate voted on Tuesday."),
+    ],
+)
+def test_strip_head_removes_datelines_and_bylines(raw: str, expected: str) -> None:
+    assert strip_head(normalize(raw)) == expected
+
+
+def test_normalize_folds_unicode_space_and_controls() -> None:
+    assert normalize("A\u00a0b\u2003c\x07d\r\ne") == "A b cd\ne"
+
+
+def test_clean_article_joins_scraped_line_wraps() -> None:
+    (paragraph,) = clean_article("A woman who . claims to have had sex filed a suit.")
+    assert paragraph == "A woman who claims to have had sex filed a suit."
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Scroll down for video",
+        "CLICK HERE to read more",
+        "Read more: the full story",
+        "VIDEO Watch it",
+    ],
+)
+def test_sentences_drop_social_and_video_prompts(prompt: str) -> None:
+    sentences = sentences_of([f"The mayor resigned. {prompt}. The council met."])
+    assert [s.text for s in sentences] == ["The mayor resigned.", "The council met."]
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Gen. John Smith of the U.S. Army arrived at 9 a.m. on Tuesday. He left.", 2),
+        ("Dr. J. R. R. Tolkien wrote books. They sold well.", 2),
+        ("The economy grew 2.5 per cent. Prices rose.", 2),
+        ("He paused... Then he left.", 2),
+        ('"Is this it?" she asked. Nobody answered.', 2),
+        ('Mr. Obama said "We will win." The crowd cheered.', 2),
+    ],
+)
+def test_split_sentences_survives_hard_cases(text: str, count: int) -> None:
+    assert len(split_sentences(text)) == count
+
+
+def test_seed_article_sentences(seed_text: str) -> None:
+    article = prepare(seed_text)
+    assert article.sentences[0].text.startswith("The Biden administration will allow Ukraine")
+    assert len(article.sentences) == 15
+    assert all("What You Need To Know" not in s.text for s in article.sentences)
+
+
+def test_captions_are_flagged() -> None:
+    sentences = sentences_of(["Bishop John Folda (pictured) was diagnosed. The diocese said so."])
+    assert [s.is_caption for s in sentences] == [True, False]
+
+
+def test_prepare_needs_exactly_one_input() -> None:
+    with pytest.raises(ValueError):
+        prepare("a", html="<p>b</p>")

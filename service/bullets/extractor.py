@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.bullets.features import FIRST_SECOND_PERSON
+from service.bullets.features import LEANING_OPENER
 from service.bullets.features import PRONOUN_OPENER
 from service.bullets.features import Profile
 from service.bullets.features import profile_sentences
@@ -14,6 +15,7 @@ from service.bullets.rewrite import cut_long_tail
 from service.bullets.rewrite import drop_asides
 from service.bullets.rewrite import drop_attribution
 from service.bullets.rewrite import drop_connective
+from service.bullets.rewrite import present_attribution
 from service.bullets.rewrite import split_clauses
 from service.text.article import Article
 
@@ -27,17 +29,18 @@ MAX_WORDS = 45
 class Weights:
     """How much each signal counts; penalties are subtracted."""
 
-    position: float = 1.0
+    position: float = 3.0
     centrality: float = 0.55
     title: float = 0.3
     density: float = 0.15
     redundancy: float = 0.7
-    quote: float = 0.35
-    personal: float = 0.6
-    caption: float = 0.9
-    broken: float = 0.8
+    quote: float = 0.5
+    personal: float = 0.8
+    caption: float = 1.5
+    broken: float = 1.0
     short: float = 0.5
-    long: float = 0.3
+    long: float = 1.5
+    leaning: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,7 @@ class Unit:
     score: float
     words: frozenset[str]
     needs_previous: bool
+    attributed: str | None = None
 
 
 def bullet_count(article_words: int, candidates: int) -> int:
@@ -82,8 +86,13 @@ class BulletExtractor:
         """Return up to ``count`` bullets (default: by article length), in article order."""
         units = self._units(profile_sentences(article.sentences, article.title))
         wanted = bullet_count(article.words, len(units)) if count is None else count
-        chosen = self._select(units, max(0, min(wanted, MAX_BULLETS)))
-        return [self._finish(unit.text) for unit in sorted(chosen, key=lambda u: u.order)]
+        chosen = sorted(
+            self._select(units, max(0, min(wanted, MAX_BULLETS))), key=lambda u: u.order
+        )
+        texts = [unit.text for unit in chosen]
+        if chosen and chosen[0].attributed:
+            texts[0] = chosen[0].attributed  # the news first, as "X says ..."
+        return [self._finish(text) for text in texts]
 
     def _units(self, profiles: Sequence[Profile]) -> list[Unit]:
         if not profiles:
@@ -114,9 +123,13 @@ class BulletExtractor:
         needs_previous = (
             bool(PRONOUN_OPENER.match(text)) or part > 0 and bool(FIRST_SECOND_PERSON.match(text))
         )
-        if profile.opens_with_connective and text == profile.sentence.text:
-            score -= self.weights.broken
-        return Unit(text, profile.sentence.index + part / 2, score, profile.words, needs_previous)
+        if LEANING_OPENER.match(text):
+            score -= self.weights.leaning  # a connective we could not safely remove
+        attributed = None
+        if part == 0 and not profile.opens_with_pronoun:
+            attributed = present_attribution(drop_asides(profile.sentence.text))
+        order = profile.sentence.index + part / 2
+        return Unit(text, order, score, profile.words, needs_previous, attributed)
 
     def _score(self, profile: Profile, top_centrality: float) -> float:
         w = self.weights

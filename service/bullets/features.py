@@ -25,14 +25,34 @@ PRONOUN_OPENER = re.compile(
     r"^(?:he|she|it|they|them|his|her|its|their|this|these|those|that|there|him)\b",
     re.IGNORECASE,
 )
+# Connectives that lean on an unseen previous sentence. Ambiguous words
+# ("Still images", "Instead of ...") count only when a comma follows.
 CONNECTIVE_OPENER = re.compile(
+    r"^(?:(?:but|however|also|and|or|meanwhile|moreover|furthermore|nevertheless|therefore|"
+    r"thus|besides|otherwise|in addition|as a result|even so|in fact|indeed|likewise|"
+    r"similarly)\b,?|(?:so|yet|still|then|instead|now),|so(?= [A-Z]))\s*",
+    re.IGNORECASE,
+)
+# What a reader (and the shared lint) sees as a dangling opener, comma or not.
+LEANING_OPENER = re.compile(
     r"^(?:but|however|also|and|so|meanwhile|still|yet|instead|then|moreover|furthermore|"
-    r"nevertheless|therefore|thus|besides|otherwise|in addition|as a result|even so|"
-    r"in fact|indeed|likewise|similarly|now|or|because|although|though)\b,?\s*",
+    r"nevertheless|therefore|thus|besides|otherwise)\b",
     re.IGNORECASE,
 )
 FIRST_SECOND_PERSON = re.compile(r"\b(?:i|i'm|i've|me|my|we|we're|our|us|you|your)\b", re.I)
-QUOTE_CHARS = re.compile(r"[\"\u201c\u201d]|(?:^|\s)['\u2018](?=\w)|(?<=[\w.,!?])['\u2019](?=\s|$)")
+# A quotation is a quoted span of four or more words; a short scare-quoted
+# name ('Joy Session') is reporting, not a quote.
+_DOUBLE_QUOTED = re.compile(r"[\"\u201c]([^\"\u201d]*)")
+_SINGLE_QUOTED = re.compile(r"(?:^|(?<=\s))['\u2018]([^'\u2019]*)['\u2019](?=[\s.,;:!?]|$)")
+QUOTATION_WORDS = 4
+
+
+def has_quotation(text: str) -> bool:
+    """Tell whether a sentence quotes someone (a quoted span of 4+ words)."""
+    spans = _DOUBLE_QUOTED.findall(text) + _SINGLE_QUOTED.findall(text)
+    return any(len(span.split()) >= QUOTATION_WORDS for span in spans)
+
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
 _NUMBER = re.compile(r"\d")
@@ -97,7 +117,7 @@ def profile_sentences(sentences: Sequence[Sentence], title: str = "") -> list[Pr
                 centrality=centrality,
                 title_overlap=overlap,
                 density=names / max(sentence.words, 1),
-                has_quote=bool(QUOTE_CHARS.search(text)),
+                has_quote=has_quotation(text),
                 is_question=text.rstrip("\"'\u201d\u2019 ").endswith("?"),
                 is_personal=bool(FIRST_SECOND_PERSON.search(_outside_quotes(text))),
                 opens_with_pronoun=bool(PRONOUN_OPENER.match(text)),

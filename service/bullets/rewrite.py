@@ -25,16 +25,45 @@ TRAILING_ATTRIBUTION = re.compile(
 MID_ATTRIBUTION = re.compile(
     rf",\s+(?:{_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,6}}?{_SPEECH}{_WHEN},\s+"
 )
-# "Officials said that ..." / "Police said ..." at the start.
+# "Officials said that ..." / "Police said ..." at the start ("told" needs its
+# object, so "He told CNN he ..." is left alone).
+_LEAD_SPEECH = r"(?:said|says|announced|added|confirmed|claimed|stated|warned)"
 LEADING_ATTRIBUTION = re.compile(
-    rf"^(?:{_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,3}}?{_SPEECH}{_WHEN}\s+(?:that\s+)?(?=[A-Z])"
+    rf"^(?:{_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,3}}?{_LEAD_SPEECH}{_WHEN}\s+(?:that\s+)?(?=[A-Z])"
     r"|^(?:Officials|Police|Authorities|Experts|Researchers|Prosecutors)\s+"
     rf"{_SPEECH}{_WHEN}\s+that\s+"
 )
+# The lead's attribution, to be moved to the front in the present tense:
+# "A will happen, the U.S. defense secretary said Wednesday." -> "The U.S.
+# defense secretary says a will happen". Only a named or nominal speaker
+# qualifies; a pronoun would leave the first bullet without a referent.
+_NOMINAL = (
+    r"(?!(?:he|she|they|it|we|i|you|which|who|that|and|but|as|when|while|where|so)\b)"
+    r"(?:[Tt]he\s+|[Aa]n?\s+)?[\w.'\u2019-]+"
+)
+_PRESENT = {"said": "says", "says": "says", "reported": "reports", "announced": "announces",
+            "warned": "warns", "confirmed": "confirms", "told": None, "added": None,
+            "claimed": "claims", "stated": "states"}  # fmt: skip
+LEAD_ATTRIBUTION = re.compile(
+    rf",\s+(?P<speaker>{_NOMINAL}(?:\s+[\w.'\u2019-]+){{0,5}}?)\s+(?P<verb>{_SPEECH}){_WHEN}"
+    r"(?=\s*(?:[.!]?$|,\s))"
+)
+_SENTENCE_OPENERS = frozenset(
+    """the a an this that these those its their his her our some many most more several all
+    no one two three four five six seven eight nine ten dozens hundreds thousands""".split()
+)
+_PLURAL_HEADS = frozenset("police officials authorities people".split())
 PARENTHETICAL = re.compile(r"\s*\((?![^)]*\d{4})[^()]{1,80}\)")
 # Clause boundaries where both halves usually stand alone.
-CLAUSE_SPLIT = re.compile(r";\s+|,\s+(?:while|but|and|whereas)\s+(?=(?:the|a|an|[A-Z])\b)")
-_DETERMINER_OR_NAME = re.compile(r"^(?:the|a|an|[A-Z])")
+CLAUSE_SPLIT = re.compile(r";\s+|,\s+(?:while|but|and|whereas)\s+")
+# A half stands alone when it has its own subject and finite verb: it must not
+# open with a pronoun (its referent would be in the other half) or a verb, and
+# must show an auxiliary or past-tense verb early on.
+_PRONOUN = re.compile(r"^(?:he|she|it|they|his|her|its|their|this|these|those|who|which)\b", re.I)
+_FINITE = re.compile(
+    r"^(?:\S+\s+){1,6}?(?:is|are|was|were|has|have|had|will|would|can|could|did|does|do|"
+    r"may|might|must|should|\w{3,}ed)\b"
+)
 MIN_CLAUSE_WORDS = 8
 LONG_SENTENCE_WORDS = 40
 
@@ -71,6 +100,36 @@ def cut_long_tail(text: str) -> str:
     return text[: match.end()].rstrip(", ") + "."
 
 
+def present_attribution(text: str) -> str | None:
+    """Move a lead's attribution to the front in the present tense, or return None.
+
+    The tail after the attribution (", in Washington's second shift ...") is
+    dropped, as ``cut_long_tail`` would. The verb changes tense only ("said"
+    -> "says"); every other word is the article's.
+    """
+    match = LEAD_ATTRIBUTION.search(text)
+    if not match or match.group("speaker").split()[0].lower() in _SENTENCE_OPENERS - {
+        "the",
+        "a",
+        "an",
+    }:
+        return None
+    verb = _PRESENT.get(match.group("verb"))
+    head = match.group("speaker").split()[-1]
+    is_plural = head in _PLURAL_HEADS or (
+        head.islower() and head.endswith("s") and not head.endswith("ss")
+    )
+    if verb and is_plural:
+        verb = verb[:-1]  # "prosecutors say", "police warn"
+    claim = text[: match.start()].rstrip(", ")
+    if verb is None or len(claim.split()) < MIN_CLAUSE_WORDS or _has_open_quote(claim):
+        return None
+    first, _, rest = claim.partition(" ")
+    if first.lower() in _SENTENCE_OPENERS:
+        claim = first.lower() + " " + rest
+    return f"{_capitalise(match.group('speaker'))} {verb} {claim}."
+
+
 def drop_connective(text: str) -> str:
     """Remove an opening connective ("But", "However,") when the rest stands alone."""
     match = CONNECTIVE_OPENER.match(text)
@@ -91,7 +150,7 @@ def split_clauses(text: str) -> list[str]:
     left, right = body[: match.start()], body[match.end() :]
     if len(left.split()) < MIN_CLAUSE_WORDS or len(right.split()) < MIN_CLAUSE_WORDS:
         return [text]
-    if not _DETERMINER_OR_NAME.match(right) or _has_open_quote(left):
+    if _PRONOUN.match(right) or not _FINITE.match(right) or _has_open_quote(left):
         return [text]
     return [left + ".", _capitalise(right) + end]
 

@@ -24,7 +24,6 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
     from service.api import v1
     from service.api.problems import register_error_handlers
     from service.api.requests import register_request_hooks
-    from service.bullets.extractor import BulletExtractor
     from service.engines import EngineRegistry
     from service.logs import configure_logging
     from service.settings import Settings
@@ -37,9 +36,7 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = ServiceState(
-        settings, engines, BulletExtractor(punctuation=settings.bullet_punctuation)
-    )
+    app.extensions[EXTENSION] = ServiceState.build(settings, engines)
     register_error_handlers(app)
     register_request_hooks(app)
     app.register_blueprint(health.blueprint)

@@ -200,7 +200,6 @@ def evaluate(data: str, engine: str, out: str | None, limit: int | None) -> None
 
 def _local_state(engine: str | None) -> Any:
     """Build the service state in-process and load the one engine needed."""
-    from service.bullets.extractor import BulletExtractor
     from service.engines import EngineRegistry
     from service.errors import ServiceError
     from service.state import ServiceState
@@ -216,9 +215,7 @@ def _local_state(engine: str | None) -> Any:
         registry.engines[name].load()
     except ServiceError as exc:
         raise click.ClickException(exc.detail) from None
-    return ServiceState(
-        settings, registry, BulletExtractor(punctuation=settings.bullet_punctuation)
-    )
+    return ServiceState.build(settings, registry)
 
 
 def _emit(result: Any, as_json: bool) -> None:

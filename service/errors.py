@@ -75,6 +75,46 @@ class ModelNotReady(ServiceError):
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
 
 
+class Overloaded(ServiceError):
+    """The engine's queue is full; the client should retry later."""
+
+    status = 503
+    title = "Service overloaded"
+    slug = "overloaded"
+
+    def __init__(self, detail: str, *, retry_after: int = 2) -> None:
+        """Tell clients when to come back."""
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class RequestTimedOut(ServiceError):
+    """The summary was not ready within ``NEWSBRIEF_REQUEST_TIMEOUT``."""
+
+    status = 504
+    title = "Summary timed out"
+    slug = "timeout"
+
+
+class IdempotencyConflict(ServiceError):
+    """An Idempotency-Key was reused with a different body, or is still in flight."""
+
+    status = 422
+    title = "Idempotency key reused"
+    slug = "idempotency-key-reused"
+
+
+class IdempotencyInFlight(ServiceError):
+    """A request with the same Idempotency-Key is still being answered."""
+
+    status = 409
+    title = "Request in progress"
+    slug = "idempotency-key-in-flight"
+
+    def __init__(self, detail: str, *, retry_after: int = 1) -> None:
+        """Tell clients when to retry for the stored answer."""
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
 class ModelMissing(ServiceError):
     """Model weights are not on disk; the operator must fetch them."""
 

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from service.cache import digest
+from service.engines.base import Summarizer
 from service.engines.base import SummaryParams
 from service.errors import InputTooLong
 from service.errors import InvalidInput
@@ -81,16 +83,22 @@ def summarize_documents(
             prepared.append(prepare_document(document, state.settings.max_input_chars))
         except ServiceError as exc:
             prepared.append(exc)
-    articles = [a for a in prepared if isinstance(a, Article)]
-    summaries = iter(engine.summarize(articles, options.params) if articles else [])
+    keys = [
+        _cache_key(state, engine, a, options) if isinstance(a, Article) else "" for a in prepared
+    ]
+    cached = [state.cache.get(k) if k else None for k in keys]
+    todo = [
+        a for a, c in zip(prepared, cached, strict=True) if isinstance(a, Article) and c is None
+    ]
+    summaries = iter(engine.summarize(todo, options.params) if todo else [])
     results: list[dict[str, Any] | ServiceError] = []
-    for item in prepared:
+    for item, key, hit in zip(prepared, keys, cached, strict=True):
         if isinstance(item, ServiceError):
             results.append(item)
             continue
-        summary = next(summaries)
-        results.append(
-            {
+        if hit is None:
+            summary = next(summaries)
+            hit = {
                 "summary": summary.text,
                 "bullets": state.extractor.extract(item, options.bullets),
                 "engine": engine.name,
@@ -99,10 +107,20 @@ def summarize_documents(
                 "input_chars": item.input_chars,
                 "truncated": summary.truncated,
                 "chunks": summary.chunks,
-                "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
             }
-        )
+            state.cache.put(key, hit)
+        results.append({**hit, "elapsed_ms": round((time.perf_counter() - started) * 1000, 1)})
     return results
+
+
+def _cache_key(state: ServiceState, engine: Summarizer, article: Article, options: Options) -> str:
+    """Key a result by everything that can change it: text, options, model, decoding."""
+    settings = state.settings
+    return digest(
+        article.title, article.text, article.input_chars, options.max_summary_words,
+        options.min_summary_words, options.bullets, engine.name, engine.model, engine.revision,
+        settings.num_beams, settings.quantize, settings.dtype, settings.bullet_punctuation,
+    )  # fmt: skip
 
 
 def extract_bullets(

@@ -16,6 +16,8 @@ ENGINE_CHOICES = ("auto", "abstractive", "extractive", "lead", "bullets")
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 PUNCTUATION_CHOICES = ("none", "period")
+QUANTIZE_CHOICES = ("none", "int8")
+DTYPE_CHOICES = ("auto", "float32", "float16", "bfloat16")
 
 
 class SettingsError(ValueError):
@@ -55,6 +57,16 @@ class Settings:
     max_batch: int = 16
     generate_batch: int = 8
     max_chunks: int = 8
+    num_beams: int = 0
+    quantize: str = "none"
+    dtype: str = "auto"
+    batch_size: int = 8
+    batch_wait_ms: int = 10
+    queue_size: int = 64
+    request_timeout: int = 60
+    cache_size: int = 1024
+    cache_ttl: int = 3600
+    idempotency_ttl: int = 86400
     bullet_punctuation: str = "none"
     warmup_file: Path = PROJECT_ROOT / "seeds" / "000_8dc29571600dcd6e.txt"
     load_on_start: bool = True
@@ -66,6 +78,8 @@ class Settings:
         _check_choice(problems, "engine", self.engine, ENGINE_CHOICES)
         _check_choice(problems, "device", self.device, DEVICE_CHOICES)
         _check_choice(problems, "log_level", self.log_level, LOG_LEVELS)
+        _check_choice(problems, "quantize", self.quantize, QUANTIZE_CHOICES)
+        _check_choice(problems, "dtype", self.dtype, DTYPE_CHOICES)
         _check_choice(problems, "bullet_punctuation", self.bullet_punctuation, PUNCTUATION_CHOICES)
         for name, low, high in _RANGES:
             value = getattr(self, name)
@@ -126,6 +140,14 @@ _RANGES = (
     ("max_batch", 1, 1024),
     ("generate_batch", 1, 256),
     ("max_chunks", 1, 256),
+    ("num_beams", 0, 16),
+    ("batch_size", 1, 256),
+    ("batch_wait_ms", 0, 10_000),
+    ("queue_size", 1, 100_000),
+    ("request_timeout", 1, 3600),
+    ("cache_size", 0, 1_000_000),
+    ("cache_ttl", 1, 30 * 86400),
+    ("idempotency_ttl", 1, 30 * 86400),
 )
 
 

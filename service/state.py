@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from flask import current_app
 
 from service.bullets.extractor import BulletExtractor
+from service.cache import IdempotencyStore
+from service.cache import ResultCache
 from service.engines import EngineRegistry
 from service.settings import Settings
 
@@ -20,6 +22,19 @@ class ServiceState:
     settings: Settings
     engines: EngineRegistry
     extractor: BulletExtractor
+    cache: ResultCache
+    idempotency: IdempotencyStore
+
+    @classmethod
+    def build(cls, settings: Settings, engines: EngineRegistry) -> ServiceState:
+        """Assemble the state from settings."""
+        return cls(
+            settings=settings,
+            engines=engines,
+            extractor=BulletExtractor(punctuation=settings.bullet_punctuation),
+            cache=ResultCache(settings.cache_size, settings.cache_ttl),
+            idempotency=IdempotencyStore(settings.idempotency_ttl),
+        )
 
 
 def get_state() -> ServiceState:

@@ -8,6 +8,7 @@ torch.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
@@ -34,16 +35,26 @@ def _bullets(settings: Settings) -> Summarizer:
     return BulletsSummarizer(BulletExtractor(punctuation="period"))
 
 
+def _batched(engine: Summarizer, settings: Settings) -> Summarizer:
+    """Put a model engine behind the per-process micro-batcher."""
+    from service.engines.batcher import BatchedSummarizer
+
+    return BatchedSummarizer(
+        engine, batch_size=settings.batch_size, wait_ms=settings.batch_wait_ms,
+        queue_size=settings.queue_size, timeout_s=settings.request_timeout,
+    )  # fmt: skip
+
+
 def _extractive(settings: Settings) -> Summarizer:
     from service.engines.extractive import EmbeddingSummarizer
 
-    return EmbeddingSummarizer(settings)
+    return _batched(EmbeddingSummarizer(settings), settings)
 
 
 def _abstractive(settings: Settings) -> Summarizer:
     from service.engines.transformer import TransformerSummarizer
 
-    return TransformerSummarizer(settings, ModelStore(settings.model_dir))
+    return _batched(TransformerSummarizer(settings, ModelStore(settings.model_dir)), settings)
 
 
 ENGINE_FACTORIES: dict[str, Callable[[Settings], Summarizer]] = {
@@ -72,6 +83,7 @@ class EngineRegistry:
             raise ValueError(f"default engine {default!r} is not among {sorted(engines)}")
         self.engines = dict(engines)
         self.default = default
+        self.loaded = threading.Event()  # set once load_all has tried every engine
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EngineRegistry:
@@ -116,6 +128,7 @@ class EngineRegistry:
                 engine.error = str(exc)
                 level = logging.ERROR if name == self.default else logging.WARNING
                 logger.log(level, "engine_load_failed engine=%s error=%s", name, exc)
+        self.loaded.set()
 
     def all_ready(self) -> bool:
         """Tell whether the default engine can serve (what readiness means)."""

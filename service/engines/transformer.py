@@ -49,6 +49,41 @@ class Window:
     truncated: bool
 
 
+KEEP_FP32 = (
+    "lm_head",
+)  # tied to the embeddings in BART; int8 here wrecks output (transformers#7259)
+
+
+def quantize_int8(model: Any) -> Any:
+    """Quantise the Linear layers to dynamic int8, except ``KEEP_FP32`` (CPU only)."""
+    import warnings
+
+    from torch.ao.quantization import quantize_dynamic
+
+    names = {
+        name
+        for name, module in model.named_modules()
+        if isinstance(module, torch.nn.Linear) and name.split(".")[-1] not in KEEP_FP32
+    }
+    with warnings.catch_warnings():
+        # Eager-mode quantisation is deprecated in favour of torchao (pytorch#184982);
+        # it still ships in torch 2.13 and measures fastest here. TODO(#5): torchao.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        return quantize_dynamic(model, names, dtype=torch.qint8)  # type: ignore[no-untyped-call]
+
+
+def choose_dtype(setting: str, device: torch.device) -> torch.dtype:
+    """Map ``NEWSBRIEF_DTYPE``; ``auto`` is bf16 (else fp16) on CUDA and fp32 on CPU."""
+    if setting != "auto":
+        return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[
+            setting
+        ]
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.float32
+
+
 def choose_device(setting: str) -> torch.device:
     """Map ``NEWSBRIEF_DEVICE`` to a torch device; ``cuda`` without a GPU is an error."""
     if setting == "cuda" and not torch.cuda.is_available():
@@ -77,6 +112,7 @@ class TransformerSummarizer(Summarizer):
         self._model: Any = None
         self._tokenizer: Any = None
         self.device = torch.device("cpu")
+        self.dtype = torch.float32
         self.max_input_tokens = 0
 
     @property
@@ -96,15 +132,25 @@ class TransformerSummarizer(Summarizer):
         self._revision = self._check_revision(path)
         torch.set_num_threads(self.settings.effective_torch_threads)
         self.device = choose_device(self.settings.device)
+        self.dtype = choose_dtype(self.settings.dtype, self.device)
         self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        model = AutoModelForSeq2SeqLM.from_pretrained(path, local_files_only=True)
-        self._model = model.to(self.device).eval()
+        model = AutoModelForSeq2SeqLM.from_pretrained(path, local_files_only=True, dtype=self.dtype)
+        # Length comes from each request (max/min_new_tokens); the card's
+        # max_length in the saved config would otherwise compete with it.
+        model.generation_config.max_length = None
+        model.generation_config.min_length = None
+        model = model.to(self.device).eval()
+        if self.settings.quantize == "int8":
+            if self.device.type != "cpu":
+                raise ModelMissing("NEWSBRIEF_QUANTIZE=int8 is a CPU path; unset it on CUDA")
+            model = quantize_int8(model)
+        self._model = model
         limits = [self.spec.max_input_tokens, getattr(model.config, "max_position_embeddings", 0)]
         self.max_input_tokens = min(x for x in limits if x) if any(limits) else 512
         logger.info(
-            "model_loaded model=%s revision=%s device=%s threads=%d max_input_tokens=%d",
-            self.model_name, self._revision, self.device, torch.get_num_threads(),
-            self.max_input_tokens,
+            "model_loaded model=%s revision=%s device=%s dtype=%s quantize=%s threads=%d max_input_tokens=%d",
+            self.model_name, self._revision, self.device, self.dtype, self.settings.quantize,
+            torch.get_num_threads(), self.max_input_tokens,
         )  # fmt: skip
 
     def _check_revision(self, path: Any) -> str:
@@ -224,6 +270,11 @@ class TransformerSummarizer(Summarizer):
             min_tokens = math.ceil(params.min_words * TOKENS_PER_WORD)
         else:
             min_tokens = min(card_min, max_tokens // 2, card_max)
+        if self.settings.num_beams:
+            card["num_beams"] = self.settings.num_beams
+        if card.get("num_beams", 1) == 1:
+            for beam_only in ("length_penalty", "early_stopping", "num_beam_groups"):
+                card.pop(beam_only, None)
         return {**card, "max_new_tokens": max_tokens, "min_new_tokens": min(min_tokens, max_tokens)}
 
 

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import UnsupportedMediaType
 
+from service.api.idempotency import register_idempotency
 from service.api.problems import service_error_body
 from service.api.v1.schemas import BatchRequestSchema
 from service.api.v1.schemas import BatchResponseSchema
@@ -36,6 +37,9 @@ def require_json() -> None:
 
     if request.method == "POST" and not request.is_json:
         raise UnsupportedMediaType("send the body as JSON with Content-Type: application/json")
+
+
+register_idempotency(blueprint)
 
 
 @blueprint.route("/summaries")

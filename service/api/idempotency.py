@@ -1,0 +1,66 @@
+"""Replay the stored answer for a repeated ``Idempotency-Key`` (CMS webhook retries).
+
+Same key and same body: the first answer again, with ``Idempotent-Replayed:
+true``. Same key and another body: 422. Same key while the first request
+runs: 409 with ``Retry-After``. Server errors are not stored, so a retry after
+a 5xx runs again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint
+from flask import Response
+from flask import g
+from flask import request
+
+from service.cache import StoredResponse
+from service.errors import InvalidInput
+from service.state import get_state
+
+HEADER = "Idempotency-Key"
+MAX_KEY_CHARS = 255
+
+
+def _begin() -> Response | None:
+    key = request.headers.get(HEADER)
+    if request.method != "POST" or key is None:
+        return None
+    if not 0 < len(key) <= MAX_KEY_CHARS or not key.isprintable():
+        raise InvalidInput(f"{HEADER} must be 1 to {MAX_KEY_CHARS} printable characters")
+    scoped = f"{request.path}\n{key}"
+    body_hash = hashlib.sha256(request.get_data(cache=True)).hexdigest()
+    stored = get_state().idempotency.begin(scoped, body_hash)
+    if stored is not None:
+        response = Response(stored.body, status=stored.status, content_type=stored.content_type)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+    g.idempotency = (scoped, body_hash)
+    return None
+
+
+def _finish(response: Response) -> Response:
+    claim = g.pop("idempotency", None)
+    if claim is None:
+        return response
+    scoped, body_hash = claim
+    keep = response.status_code < 500
+    stored = StoredResponse(
+        body_hash, response.status_code, response.get_data(), response.content_type
+    )
+    get_state().idempotency.finish(scoped, stored if keep else None)
+    return response
+
+
+def _release(error: BaseException | None) -> None:
+    claim = g.pop("idempotency", None)
+    if claim is not None:  # the request died before a response: free the key
+        get_state().idempotency.finish(claim[0], None)
+
+
+def register_idempotency(blueprint: Blueprint) -> None:
+    """Install the Idempotency-Key hooks on a blueprint's POST routes."""
+    blueprint.before_request(_begin)
+    blueprint.after_request(_finish)
+    blueprint.teardown_request(_release)

@@ -1,0 +1,194 @@
+"""Merge concurrent requests into model batches: one thread owns the model.
+
+Request threads enqueue articles and wait on futures; the worker thread
+takes up to ``batch_size`` articles with the same parameters, waiting at most
+``batch_wait_ms`` for a batch to fill (BentoML adaptive batching, Ray Serve
+``@serve.batch``). The queue is bounded (503 when full) and a request that
+times out is dropped from the queue, so no work is done for nobody.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from dataclasses import field
+
+from service.engines.base import Summarizer
+from service.engines.base import Summary
+from service.engines.base import SummaryParams
+from service.errors import Overloaded
+from service.errors import RequestTimedOut
+from service.errors import ServiceError
+from service.text.article import Article
+
+logger = logging.getLogger(__name__)
+
+RunBatch = Callable[[Sequence[Article], SummaryParams], list[Summary]]
+
+
+@dataclass
+class _Job:
+    article: Article
+    params: SummaryParams
+    enqueued: float
+    future: Future[Summary] = field(default_factory=Future)
+
+
+class MicroBatcher:
+    """A bounded queue and one worker thread that calls ``run`` on batches."""
+
+    def __init__(
+        self, run: RunBatch, *, batch_size: int, wait_ms: int, queue_size: int, timeout_s: float
+    ) -> None:
+        """Configure limits; call ``start`` before ``submit``."""
+        self._run = run
+        self.batch_size = batch_size
+        self.wait_s = wait_ms / 1000
+        self.queue_size = queue_size
+        self.timeout_s = timeout_s
+        self._pending: list[_Job] = []
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name="micro-batcher", daemon=True)
+        self.batches: list[int] = []  # sizes of recent batches, for tests and metrics
+
+    def start(self) -> None:
+        """Start the worker thread."""
+        self._thread.start()
+
+    @property
+    def depth(self) -> int:
+        """Return how many articles wait in the queue."""
+        return len(self._pending)
+
+    def submit(self, articles: Sequence[Article], params: SummaryParams) -> list[Summary]:
+        """Queue articles and wait for their summaries, in order.
+
+        Raises:
+            Overloaded: the queue cannot take them all (503, Retry-After).
+            RequestTimedOut: not done within the timeout; queued work is dropped.
+        """
+        now = time.monotonic()
+        jobs = [_Job(article, params, now) for article in articles]
+        with self._cond:
+            if self._closed:
+                raise Overloaded("the server is shutting down")
+            if len(self._pending) + len(jobs) > self.queue_size:
+                raise Overloaded(f"{len(self._pending)} articles are queued; retry shortly")
+            self._pending.extend(jobs)
+            self._cond.notify()
+        deadline = now + self.timeout_s
+        try:
+            return [
+                job.future.result(timeout=max(0.0, deadline - time.monotonic())) for job in jobs
+            ]
+        except TimeoutError:
+            self._abandon(jobs)
+            raise RequestTimedOut(f"no summary within {self.timeout_s:g} s") from None
+
+    def _abandon(self, jobs: list[_Job]) -> None:
+        with self._cond:
+            for job in jobs:
+                job.future.cancel()
+            self._pending = [j for j in self._pending if not j.future.cancelled()]
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop taking work, finish what is queued, then stop the thread."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while True:
+            batch = self._next_batch()
+            if batch is None:
+                return
+            self._execute(batch)
+
+    def _next_batch(self) -> list[_Job] | None:
+        with self._cond:
+            while not self._pending:
+                if self._closed:
+                    return None
+                self._cond.wait()
+            first = self._pending[0]
+            fill_until = first.enqueued + self.wait_s
+            while not self._closed and self._count(first.params) < self.batch_size:
+                remaining = fill_until - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            batch = [j for j in self._pending if j.params == first.params][: self.batch_size]
+            taken = {id(j) for j in batch}
+            self._pending = [j for j in self._pending if id(j) not in taken]
+        return [j for j in batch if j.future.set_running_or_notify_cancel()]
+
+    def _count(self, params: SummaryParams) -> int:
+        return sum(1 for j in self._pending if j.params == params)
+
+    def _execute(self, batch: list[_Job]) -> None:
+        if not batch:
+            return
+        # Similar lengths together keep padding (wasted compute) low.
+        batch.sort(key=lambda j: len(j.article.text))
+        self.batches.append(len(batch))
+        del self.batches[:-100]
+        try:
+            results = self._run([j.article for j in batch], batch[0].params)
+        except ServiceError as exc:
+            for job in batch:
+                job.future.set_exception(exc)
+            return
+        except Exception as exc:  # the worker must survive any engine failure
+            logger.error("batch_failed size=%d error=%s", len(batch), exc, exc_info=exc)
+            for job in batch:
+                job.future.set_exception(exc)
+            return
+        for job, result in zip(batch, results, strict=True):
+            job.future.set_result(result)
+
+
+class BatchedSummarizer(Summarizer):
+    """Put a model engine behind a MicroBatcher; same interface as the engine."""
+
+    def __init__(
+        self, inner: Summarizer, *, batch_size: int, wait_ms: int, queue_size: int, timeout_s: float
+    ) -> None:
+        """Wrap ``inner``; its thread starts when the engine has loaded."""
+        super().__init__()
+        self.inner = inner
+        self.name = inner.name  # type: ignore[misc]
+        self.language = inner.language  # type: ignore[misc]
+        self.batcher = MicroBatcher(
+            inner.summarize, batch_size=batch_size, wait_ms=wait_ms,
+            queue_size=queue_size, timeout_s=timeout_s,
+        )  # fmt: skip
+
+    @property
+    def model(self) -> str:
+        """Return the inner engine's model."""
+        return self.inner.model
+
+    @property
+    def revision(self) -> str | None:
+        """Return the inner engine's revision."""
+        return self.inner.revision
+
+    def _load(self) -> None:
+        self.inner.load()
+        self.batcher.start()
+
+    def warmup(self, sample: str) -> None:
+        """Warm up the inner engine directly (the batcher adds nothing to learn)."""
+        self.inner.warmup(sample)
+
+    def summarize(self, articles: Sequence[Article], params: SummaryParams) -> list[Summary]:
+        """Summarise through the shared queue."""
+        return self.batcher.submit(articles, params)

@@ -1,0 +1,113 @@
+"""Result cache and Idempotency-Key replay."""
+
+from __future__ import annotations
+
+import time
+
+from flask.testing import FlaskClient
+
+from service import create_app
+from service.cache import IdempotencyStore
+from service.cache import ResultCache
+from service.engines import EngineRegistry
+from service.settings import Settings
+from tests.conftest import FakeSummarizer
+
+BODY = {"text": "The council approved the flood barrier on Monday after a long debate."}
+
+
+def test_repeated_article_is_served_from_cache(client: FlaskClient, fake: FakeSummarizer) -> None:
+    first = client.post("/v1/summaries", json=BODY).get_json()
+    second = client.post("/v1/summaries", json=BODY).get_json()
+    assert fake.batches == [1]
+    assert first["summary"] == second["summary"]
+    assert first["request_id"] != second["request_id"]
+
+
+def test_cache_key_includes_options(client: FlaskClient, fake: FakeSummarizer) -> None:
+    client.post("/v1/summaries", json=BODY)
+    client.post("/v1/summaries", json={**BODY, "options": {"max_summary_words": 12}})
+    assert fake.batches == [1, 1]
+
+
+def test_cache_can_be_disabled() -> None:
+    fake = FakeSummarizer()
+    settings = Settings(load_on_start=False, cache_size=0)
+    registry = EngineRegistry({"fake": fake}, default="fake")
+    client = create_app(settings, engines=registry).test_client()
+    registry.load_all()
+    client.post("/v1/summaries", json=BODY)
+    client.post("/v1/summaries", json=BODY)
+    assert fake.batches == [1, 1]
+
+
+def test_result_cache_entries_expire() -> None:
+    cache = ResultCache(size=4, ttl=0.05)
+    cache.put("k", {"summary": "x"})
+    assert cache.get("k") == {"summary": "x"}
+    time.sleep(0.1)
+    assert cache.get("k") is None
+
+
+def test_idempotency_key_replays_first_answer(client: FlaskClient, fake: FakeSummarizer) -> None:
+    headers = {"Idempotency-Key": "story-42-v1"}
+    first = client.post("/v1/summaries", json=BODY, headers=headers)
+    second = client.post("/v1/summaries", json=BODY, headers=headers)
+    assert first.status_code == second.status_code == 200
+    assert second.get_json() == first.get_json()  # same request_id: the stored answer
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert fake.batches == [1]
+
+
+def test_idempotency_key_with_other_body_is_422(client: FlaskClient) -> None:
+    headers = {"Idempotency-Key": "story-43"}
+    client.post("/v1/summaries", json=BODY, headers=headers)
+    response = client.post(
+        "/v1/summaries", json={"text": "Another story entirely, about trains."}, headers=headers
+    )
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    assert response.get_json()["type"].endswith("/idempotency-key-reused")
+
+
+def test_idempotency_key_is_scoped_to_route(client: FlaskClient) -> None:
+    headers = {"Idempotency-Key": "same-key"}
+    assert client.post("/v1/summaries", json=BODY, headers=headers).status_code == 200
+    assert client.post("/v1/bullets", json=BODY, headers=headers).status_code == 200
+
+
+def test_idempotency_does_not_store_server_errors(
+    client: FlaskClient, fake: FakeSummarizer
+) -> None:
+    fake._ready = False
+    headers = {"Idempotency-Key": "retry-me"}
+    assert client.post("/v1/summaries", json=BODY, headers=headers).status_code == 503
+    fake._ready = True
+    assert client.post("/v1/summaries", json=BODY, headers=headers).status_code == 200
+
+
+def test_idempotency_key_must_be_printable(client: FlaskClient) -> None:
+    response = client.post("/v1/summaries", json=BODY, headers={"Idempotency-Key": "x" * 300})
+    assert response.status_code == 422
+
+
+def test_idempotency_store_expiry_is_a_setting() -> None:
+    store = IdempotencyStore(ttl=0.05)
+    assert store.begin("k", "h1") is None
+    from service.cache import StoredResponse
+
+    store.finish("k", StoredResponse("h1", 200, b"{}", "application/json"))
+    assert store.begin("k", "h1") is not None
+    time.sleep(0.1)
+    assert store.begin("k", "h2") is None  # expired: the key is free again
+
+
+def test_idempotency_in_flight_is_409() -> None:
+    import pytest
+
+    from service.errors import IdempotencyInFlight
+
+    store = IdempotencyStore(ttl=60)
+    assert store.begin("k", "h") is None
+    with pytest.raises(IdempotencyInFlight):
+        store.begin("k", "h")

@@ -1,0 +1,110 @@
+"""Model engines behind the real registry and API: readiness, responses, auto."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from service import create_app
+from service.engines import EngineRegistry
+from service.engines.base import SummaryParams
+from service.engines.extractive import EmbeddingSummarizer
+from service.settings import Settings
+from service.text.article import prepare
+from tests.conftest import SEED
+from tests.model.conftest import tiny_settings
+from tests.model.tiny import make_story
+
+pytestmark = pytest.mark.model
+
+
+def wait_ready(client: FlaskClient, timeout: float = 60) -> list[int]:
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        seen.append(client.get("/readyz").status_code)
+        if seen[-1] == 200:
+            break
+        time.sleep(0.02)
+    return seen
+
+
+def test_api_serves_tiny_model_as_default_engine(model_dir: Path) -> None:
+    settings = tiny_settings(model_dir, load_on_start="true")
+    client = create_app(settings).test_client()
+    seen = wait_ready(client)
+    assert seen[-1] == 200
+    import random
+
+    story, _ = make_story(random.Random(11))
+    response = client.post(
+        "/v1/summaries", json={"text": story, "options": {"max_summary_words": 30}}
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["engine"] == "abstractive" and body["model"] == "tiny-bart"
+    assert body["summary"] and len(body["summary"].split()) <= 30
+    engines = {e["name"]: e for e in client.get("/v1/engines").get_json()["engines"]}
+    assert engines["abstractive"]["revision"] == "a" * 40
+    assert client.application.extensions["newsbrief"].engines.loaded.wait(60)
+
+
+def test_readiness_waits_for_warmup(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.engines.transformer import TransformerSummarizer
+
+    original = TransformerSummarizer.warmup
+
+    def slow_warmup(self: TransformerSummarizer, sample: str) -> None:
+        time.sleep(0.5)
+        original(self, sample)
+
+    monkeypatch.setattr(TransformerSummarizer, "warmup", slow_warmup)
+    client = create_app(tiny_settings(model_dir, load_on_start="true")).test_client()
+    seen = wait_ready(client)
+    assert seen[0] == 503 and seen[-1] == 200
+    assert client.application.extensions["newsbrief"].engines.loaded.wait(60)
+
+
+def test_auto_serves_abstractive_when_weights_present(model_dir: Path) -> None:
+    settings = tiny_settings(model_dir, engine="auto")
+    assert EngineRegistry.from_settings(settings).default == "abstractive"
+    missing = tiny_settings(model_dir, engine="auto", model="not-fetched")
+    assert EngineRegistry.from_settings(missing).default == "extractive"
+
+
+@pytest.fixture(scope="module")
+def minilm() -> EmbeddingSummarizer:
+    engine = EmbeddingSummarizer(Settings(torch_threads=1))
+    engine.load()
+    return engine
+
+
+def test_extractive_is_deterministic_ordered_and_within_limit(minilm: EmbeddingSummarizer) -> None:
+    article = prepare(SEED.read_text())
+    params = SummaryParams(max_words=60)
+    first, second = minilm.summarize([article], params), minilm.summarize([article], params)
+    assert first == second
+    summary = first[0].text
+    assert 0 < len(summary.split()) <= 60 or summary.count(".") == 1
+    positions = [s.index for s in article.sentences if s.text in summary]
+    assert positions == sorted(positions) and positions
+
+
+def test_extractive_batch_matches_single(minilm: EmbeddingSummarizer) -> None:
+    import random
+
+    rng = random.Random(4)
+    articles = [prepare(make_story(rng)[0]) for _ in range(3)] + [prepare(SEED.read_text())]
+    params = SummaryParams(max_words=40)
+    batched = minilm.summarize(articles, params)
+    single = [minilm.summarize([a], params)[0] for a in articles]
+    assert batched == single
+
+
+def test_extractive_embeddings_are_unit_length(minilm: EmbeddingSummarizer) -> None:
+    vectors = minilm.embed(["The council met on Monday.", "Prices rose sharply."])
+    assert vectors.shape == (2, 384)
+    assert all(abs(float(n) - 1.0) < 1e-4 for n in vectors.norm(dim=1))

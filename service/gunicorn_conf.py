@@ -22,12 +22,16 @@ preload_app = False
 
 bind = f"{_settings.host}:{_settings.port}"
 
-# gthread: a worker's threads share one model. Requests are I/O-light and
-# compute-heavy, so few threads suffice; torch itself uses
-# NEWSBRIEF_TORCH_THREADS cores (default cores // workers) so workers x torch
-# threads never oversubscribe the CPU.
+# Layout: workers x torch threads = cores, never more (oversubscribed OpenMP
+# pools thrash). Default: one worker per core (NEWSBRIEF_WORKERS=0), each with
+# one torch thread: on CPU, separate processes beat intra-op threads because
+# the decoder's per-token matmuls are too small to split well (bench/README.md).
+# Each worker holds its own model copy, so memory scales with workers.
+# gthread: a worker's threads share that copy; they only wait on the
+# micro-batcher, so a few (NEWSBRIEF_THREADS) let requests queue and batch
+# while one generates.
 worker_class = "gthread"
-workers = _settings.workers
+workers = _settings.effective_workers
 threads = _settings.threads
 
 # With gthread, the timeout is a heartbeat: the worker's main loop keeps
@@ -40,9 +44,11 @@ graceful_timeout = _settings.timeout
 keepalive = 5
 
 # Recycle workers now and then to bound slow memory growth (tokenizer caches,
-# fragmentation); jitter keeps them from restarting all at once.
-max_requests = 2000
-max_requests_jitter = 200
+# fragmentation); jitter keeps them from restarting all at once. Rarely: a
+# recycled worker reloads its model, and requests it accepts meanwhile wait
+# for the load (up to NEWSBRIEF_REQUEST_TIMEOUT) rather than failing.
+max_requests = 10000
+max_requests_jitter = 1000
 
 # Heartbeat file on tmpfs: on a disk-backed or read-only root filesystem
 # the fchmod heartbeat can block (gunicorn docs, "blocking os.fchmod").

@@ -49,7 +49,7 @@ class Settings:
     model_dir: Path = PROJECT_ROOT / "models"
     device: str = "auto"
     torch_threads: int = 0
-    workers: int = 1
+    workers: int = 0
     threads: int = 4
     timeout: int = 120
     max_body_bytes: int = 1024 * 1024
@@ -60,7 +60,7 @@ class Settings:
     num_beams: int = 0
     quantize: str = "none"
     dtype: str = "auto"
-    batch_size: int = 8
+    batch_size: int = 0
     batch_wait_ms: int = 10
     queue_size: int = 64
     request_timeout: int = 60
@@ -89,11 +89,21 @@ class Settings:
             raise SettingsError(problems)
 
     @property
+    def effective_workers(self) -> int:
+        """Return the worker count: set, or one per core.
+
+        On CPU one single-threaded worker per core measured faster than one
+        worker using every core (bench/README.md): intra-op threads scale
+        poorly on the small decoder matmuls, processes do not share a GIL.
+        """
+        return self.workers or _default_threads()
+
+    @property
     def effective_torch_threads(self) -> int:
         """Return the torch thread count: set, or the cores shared among workers."""
         if self.torch_threads:
             return self.torch_threads
-        return max(1, _default_threads() // self.workers)
+        return max(1, _default_threads() // self.effective_workers)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -132,7 +142,7 @@ class Settings:
 _RANGES = (
     ("port", 1, 65535),
     ("torch_threads", 0, 256),
-    ("workers", 1, 64),
+    ("workers", 0, 64),
     ("threads", 1, 256),
     ("timeout", 1, 3600),
     ("max_body_bytes", 1024, 64 * 1024 * 1024),
@@ -141,7 +151,7 @@ _RANGES = (
     ("generate_batch", 1, 256),
     ("max_chunks", 1, 256),
     ("num_beams", 0, 16),
-    ("batch_size", 1, 256),
+    ("batch_size", 0, 256),
     ("batch_wait_ms", 0, 10_000),
     ("queue_size", 1, 100_000),
     ("request_timeout", 1, 3600),

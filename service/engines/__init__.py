@@ -77,12 +77,19 @@ def resolve_default(settings: Settings) -> str:
 class EngineRegistry:
     """Own the engine instances of one process and say which are ready."""
 
-    def __init__(self, engines: Mapping[str, Summarizer], default: str) -> None:
-        """Serve ``engines``; ``default`` answers requests that name none."""
+    def __init__(
+        self, engines: Mapping[str, Summarizer], default: str, *, load_wait_s: float = 0.0
+    ) -> None:
+        """Serve ``engines``; ``default`` answers requests that name none.
+
+        ``load_wait_s``: how long a request waits for an engine that is still
+        loading (a worker gunicorn just recycled) before answering 503.
+        """
         if default not in engines:
             raise ValueError(f"default engine {default!r} is not among {sorted(engines)}")
         self.engines = dict(engines)
         self.default = default
+        self.load_wait_s = load_wait_s
         self.loaded = threading.Event()  # set once load_all has tried every engine
 
     @classmethod
@@ -91,7 +98,7 @@ class EngineRegistry:
         default = resolve_default(settings)
         engines = {name: factory(settings) for name, factory in ENGINE_FACTORIES.items()}
         logger.info("engine_default engine=%s requested=%s", default, settings.engine)
-        return cls(engines, default)
+        return cls(engines, default, load_wait_s=settings.request_timeout)
 
     def get(self, name: str | None = None) -> Summarizer:
         """Return a ready engine by name (the default when ``None``).
@@ -107,7 +114,7 @@ class EngineRegistry:
                 f"unknown engine {key!r}; choose one of {', '.join(sorted(self.engines))}",
                 extensions={"engines": sorted(self.engines)},
             )
-        if not engine.ready:
+        if not engine.ready and not engine.wait_ready(self.load_wait_s):
             reason = engine.error or "still loading"
             raise ModelNotReady(f"engine {key!r} is not ready: {reason}")
         return engine
@@ -119,6 +126,8 @@ class EngineRegistry:
         stops the other engines, and readiness reports it.
         """
         order = [self.default] + [n for n in self.engines if n != self.default]
+        for name in order:
+            self.engines[name].is_loading = True  # requests may wait for it
         for name in order:
             engine = self.engines[name]
             try:

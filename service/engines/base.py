@@ -46,10 +46,14 @@ class Summarizer(abc.ABC):
 
     name: ClassVar[str]
     language: ClassVar[str] = "en"
+    # Articles per micro-batch when NEWSBRIEF_BATCH_SIZE is 0 (auto).
+    preferred_batch: int = 8
 
     def __init__(self) -> None:
         """Start unloaded."""
         self._ready = False
+        self._loaded = threading.Event()
+        self.is_loading = False
         self._load_lock = threading.Lock()
         self.error: str | None = None
 
@@ -70,22 +74,32 @@ class Summarizer(abc.ABC):
 
     def load(self, warmup_text: str = "") -> None:
         """Load weights and warm up once; later calls return at once."""
-        with self._load_lock, _LOAD_LOCK:
-            if self._ready:
-                return
-            started = time.perf_counter()
-            self._load()
-            loaded = time.perf_counter()
-            if warmup_text:
-                self.warmup(warmup_text)
-            self._ready = True
-            logger.info(
-                "engine_ready engine=%s model=%s load_s=%.2f warmup_s=%.2f",
-                self.name,
-                self.model,
-                loaded - started,
-                time.perf_counter() - loaded,
-            )
+        self.is_loading = True
+        try:
+            with self._load_lock, _LOAD_LOCK:
+                if not self._ready:
+                    self._load_and_warm(warmup_text)
+        finally:
+            self.is_loading = False
+
+    def _load_and_warm(self, warmup_text: str) -> None:
+        started = time.perf_counter()
+        self._load()
+        loaded = time.perf_counter()
+        if warmup_text:
+            self.warmup(warmup_text)
+        self._ready = True
+        self._loaded.set()
+        logger.info(
+            "engine_ready engine=%s model=%s load_s=%.2f warmup_s=%.2f",
+            self.name, self.model, loaded - started, time.perf_counter() - loaded,
+        )  # fmt: skip
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a load in progress; return ``ready``."""
+        if self.is_loading:
+            self._loaded.wait(timeout)
+        return self._ready
 
     def _load(self) -> None:  # noqa: B027 - rule engines have nothing to load
         """Load heavy resources; rule engines override nothing."""

@@ -183,6 +183,8 @@ class BatchedSummarizer(Summarizer):
 
     def _load(self) -> None:
         self.inner.load()
+        if not self.batcher.batch_size:
+            self.batcher.batch_size = self.inner.preferred_batch
         self.batcher.start()
 
     def warmup(self, sample: str) -> None:

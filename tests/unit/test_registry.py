@@ -61,3 +61,37 @@ def test_resolve_default_auto_prefers_present_weights(tmp_path: object) -> None:
     (folder / "model.safetensors").write_bytes(b"")
     settings = Settings.from_mapping({"model_dir": str(tmp_path)})
     assert resolve_default(settings) == "abstractive"
+
+
+def test_registry_get_waits_for_an_engine_that_is_loading() -> None:
+    import threading
+    import time
+
+    class SlowLoad(FakeSummarizer):
+        def _load(self) -> None:
+            time.sleep(0.3)
+
+    slow = SlowLoad()
+    registry = EngineRegistry({"fake": slow}, default="fake", load_wait_s=5)
+    loader = threading.Thread(target=registry.load_all)
+    loader.start()
+    time.sleep(0.05)
+    assert registry.get() is slow  # waited for the load instead of answering 503
+    loader.join()
+
+
+def test_registry_get_does_not_wait_past_its_limit() -> None:
+    import threading
+    import time
+
+    class SlowLoad(FakeSummarizer):
+        def _load(self) -> None:
+            time.sleep(1.0)
+
+    registry = EngineRegistry({"fake": SlowLoad()}, default="fake", load_wait_s=0.1)
+    loader = threading.Thread(target=registry.load_all)
+    loader.start()
+    time.sleep(0.05)
+    with pytest.raises(ModelNotReady):
+        registry.get()
+    loader.join()

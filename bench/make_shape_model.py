@@ -57,20 +57,22 @@ def read_corpus(path: Path) -> list[str]:
     return [path.read_text(encoding="utf-8")]
 
 
-def build_tokenizer(corpus: list[str]) -> PreTrainedTokenizerFast:
-    """Train a byte-level BPE tokenizer with BART's special tokens."""
+def build_tokenizer(
+    corpus: list[str], vocab_size: int = 16000, max_length: int = 1024
+) -> PreTrainedTokenizerFast:
+    """Train a byte-level BPE tokenizer with BART's special tokens (also used by the tests)."""
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
     special = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
-    trainer = trainers.BpeTrainer(vocab_size=16000, special_tokens=special, show_progress=False)
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=special, show_progress=False)
     tokenizer.train_from_iterator(corpus, trainer)
     tokenizer.post_processor = processors.TemplateProcessing(
         single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)]
     )
     return PreTrainedTokenizerFast(
         tokenizer_object=tokenizer, bos_token="<s>", eos_token="</s>", pad_token="<pad>",
-        unk_token="<unk>", mask_token="<mask>", model_max_length=1024,
+        unk_token="<unk>", mask_token="<mask>", model_max_length=max_length,
     )  # fmt: skip
 
 

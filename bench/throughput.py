@@ -91,11 +91,20 @@ def worker_pids(master: int) -> list[int]:
     return [int(p) for p in children.read_text().split()] if children.exists() else []
 
 
-def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def memory_mib(pid: int) -> dict[str, float]:
+    """Return peak RSS (VmHWM), private anonymous RSS and PSS of a process, in MiB.
+
+    Peak RSS counts the model file's page cache, which the kernel shares
+    between workers (safetensors are mmapped) and can evict; RssAnon is what
+    the worker holds privately; PSS splits shared pages between sharers.
+    """
+    found: dict[str, float] = {}
+    for name in (f"/proc/{pid}/status", f"/proc/{pid}/smaps_rollup"):
+        for line in Path(name).read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("VmHWM", "RssAnon", "Pss"):
+                found[key] = int(rest.split()[0]) / 1024
+    return found
 
 
 def drive(port: int, path: str, bodies: list[bytes], clients: int, duration: float) -> Outcome:
@@ -174,7 +183,10 @@ def main() -> None:
     print(
         f"machine: {os.cpu_count()} cores; model {args.model}; {args.clients} clients; {args.duration:g} s each"
     )
-    header = f"{'config':14} {'art/s':>7} {'p50 s':>7} {'p95 s':>7} {'p99 s':>7} {'done':>5} {'err':>4} {'rss/worker MiB':>15} {'x (a)':>6}"
+    header = (
+        f"{'config':14} {'art/s':>7} {'p50 s':>7} {'p95 s':>7} {'p99 s':>7} {'done':>5} {'err':>4} "
+        f"{'peak RSS':>9} {'anon':>6} {'PSS':>6} {'x (a)':>6}   (memory: MiB per worker, max)"
+    )
     print(header)
     baseline = None
     last_port = None
@@ -185,12 +197,16 @@ def main() -> None:
         process = start({**base_env, **env}, port, args.logs / f"throughput-{key}.log")
         wait_ready(port, process)
         outcome = drive(port, "/v1/summaries", bodies, args.clients, args.duration)
-        rss = max((peak_rss_mib(p) for p in worker_pids(process.pid)), default=0.0)
+        memories = [memory_mib(p) for p in worker_pids(process.pid)]
+        peak = max((m.get("VmHWM", 0.0) for m in memories), default=0.0)
+        anon = max((m.get("RssAnon", 0.0) for m in memories), default=0.0)
+        pss = max((m.get("Pss", 0.0) for m in memories), default=0.0)
         rate = len(outcome.latencies) / outcome.elapsed
         baseline = baseline or rate
         print(
             f"({key}) {label:10} {rate:7.3f} {outcome.quantile(0.5):7.2f} {outcome.quantile(0.95):7.2f} "
-            f"{outcome.quantile(0.99):7.2f} {len(outcome.latencies):5d} {outcome.errors:4d} {rss:15.0f} {rate / baseline:6.2f}",
+            f"{outcome.quantile(0.99):7.2f} {len(outcome.latencies):5d} {outcome.errors:4d} "
+            f"{peak:9.0f} {anon:6.0f} {pss:6.0f} {rate / baseline:6.2f}",
             flush=True,
         )
         if last_process is not None:

@@ -24,6 +24,8 @@ from transformers import PreTrainedTokenizerFast
 from transformers import T5Config
 from transformers import T5ForConditionalGeneration
 
+from bench.make_shape_model import build_tokenizer
+
 MAX_POSITIONS = 64
 CITIES = ["Riverton", "Lakeside", "Hillview", "Brookfield", "Stonebridge", "Maplewood"]
 BODIES = ["council", "court", "school board", "hospital", "police force", "university"]
@@ -42,7 +44,6 @@ FILLER = [
     "The plan will be reviewed again at the end of the year.",
     "Critics argued that the cost was too high for a small town.",
 ]
-SPECIAL = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
 
 
 def make_story(rng: random.Random) -> tuple[str, str]:
@@ -52,28 +53,13 @@ def make_story(rng: random.Random) -> tuple[str, str]:
     return " ".join([lead, *body]), lead
 
 
-def _bart_tokenizer(corpus: list[str]) -> PreTrainedTokenizerFast:
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=SPECIAL, show_progress=False)
-    tokenizer.train_from_iterator(corpus, trainer)
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)]
-    )
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer, bos_token="<s>", eos_token="</s>", pad_token="<pad>",
-        unk_token="<unk>", mask_token="<mask>", model_max_length=MAX_POSITIONS,
-    )  # fmt: skip
-
-
 def build_bart(folder: Path, seed_text: str, *, steps: int = 150) -> None:
     """Train and save a tiny BART that learns to copy the lead sentence."""
     rng = random.Random(0)
     torch.manual_seed(0)
     stories = [make_story(rng) for _ in range(64)]
     corpus = [a for a, _ in stories] + [seed_text] * 3
-    tokenizer = _bart_tokenizer(corpus)
+    tokenizer = build_tokenizer(corpus, vocab_size=400, max_length=MAX_POSITIONS)
     config = BartConfig(
         vocab_size=len(tokenizer), d_model=64, encoder_layers=1, decoder_layers=1,
         encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=128,

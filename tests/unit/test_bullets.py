@@ -199,7 +199,7 @@ def test_cut_long_tail_only_cuts_long_sentences() -> None:
 
 
 def test_bullets_on_seed_match_editors_box(seed_text: str) -> None:
-    """The seed's human box, scored by ROUGE-1 F1: 0.61 measured; floor set below it."""
+    """The seed's human box, scored by ROUGE-1 F1 (stemmed): 0.744 measured; floor below it."""
     bullets = extract(seed_text)
     human = [
         line.strip(" \u2022")
@@ -208,5 +208,5 @@ def test_bullets_on_seed_match_editors_box(seed_text: str) -> None:
     ]
     scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
     score = scorer.score("\n".join(human), "\n".join(bullets))["rouge1"].fmeasure
-    assert score >= 0.55
+    assert score >= 0.70
     assert bullets[0].startswith("The U.S. defense secretary says the Biden administration")

@@ -1,22 +1,27 @@
 """Remember answers: a result cache by content, and Idempotency-Key replay.
 
-Both are in-process (``cachetools``) and bounded in size and time. A CMS
-webhook that retries the same article gets the stored result instead of a
-second generation.
+Both live in a Store: in-process (``cachetools``, the default) or Redis
+(``NEWSBRIEF_CACHE_URL``), shared by every replica. Both are bounded in
+time, the in-process one also in size. A CMS webhook that retries the same
+article gets the stored result instead of a second generation.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any
+from typing import Protocol
 
 from cachetools import TTLCache
 
 from service.errors import IdempotencyConflict
 from service.errors import IdempotencyInFlight
+
+logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_ENTRIES = 10_000
 
@@ -27,33 +32,139 @@ def digest(*parts: Any) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-class ResultCache:
-    """LRU + TTL cache of summary results; size 0 disables it."""
+class Store(Protocol):
+    """A key-value store with expiry; a failure reads as a miss, never raises."""
+
+    def get(self, key: str) -> str | None:
+        """Return the value, or None when absent, expired or unreachable."""
+
+    def set(self, key: str, value: str, ttl: float) -> None:
+        """Store a value for ``ttl`` seconds."""
+
+    def add(self, key: str, value: str, ttl: float) -> bool:
+        """Store only if absent; True when stored (or the store is unreachable)."""
+
+    def delete(self, key: str) -> None:
+        """Remove a key."""
+
+
+class MemoryStore:
+    """In-process store (the default): bounded LRU entries with expiry."""
 
     def __init__(self, size: int, ttl: float) -> None:
-        """Hold at most ``size`` results for ``ttl`` seconds each."""
-        self._cache: TTLCache[str, dict[str, Any]] | None = (
-            TTLCache(maxsize=size, ttl=ttl) if size else None
-        )
+        """Hold at most ``size`` entries, none longer than ``ttl`` seconds."""
+        self._data: TTLCache[str, str] = TTLCache(maxsize=max(size, 1), ttl=ttl)
         self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        """Return the value or None."""
+        with self._lock:
+            return self._data.get(key)
+
+    def set(self, key: str, value: str, ttl: float) -> None:
+        """Store a value (the cache's own TTL applies)."""
+        with self._lock:
+            self._data[key] = value
+
+    def add(self, key: str, value: str, ttl: float) -> bool:
+        """Store only if absent."""
+        with self._lock:
+            if key in self._data:
+                return False
+            self._data[key] = value
+            return True
+
+    def delete(self, key: str) -> None:
+        """Remove a key."""
+        with self._lock:
+            self._data.pop(key, None)
+
+
+class RedisStore:
+    """Redis store shared by replicas; when Redis is down, every call is a miss.
+
+    Failures are logged and counted (``errors``), never raised: the service
+    keeps answering without its cache rather than failing requests.
+    """
+
+    def __init__(self, url: str, prefix: str, timeout_s: float = 0.25) -> None:
+        """Connect lazily to ``url``; keys live under ``prefix``."""
+        import redis
+
+        self._client = redis.Redis.from_url(
+            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s,
+            decode_responses=True,
+        )  # fmt: skip
+        self._prefix = prefix
+        self._errors_type = redis.RedisError
+        self.errors = 0
+
+    def _fail(self, operation: str, exc: Exception) -> None:
+        self.errors += 1
+        logger.warning("cache_unavailable op=%s error=%s", operation, type(exc).__name__)
+
+    def get(self, key: str) -> str | None:
+        """Return the value or None (also when Redis is unreachable)."""
+        try:
+            value = self._client.get(self._prefix + key)
+        except (self._errors_type, OSError) as exc:
+            self._fail("get", exc)
+            return None
+        return value if isinstance(value, str) else None
+
+    def set(self, key: str, value: str, ttl: float) -> None:
+        """Store with expiry; dropped when Redis is unreachable."""
+        try:
+            self._client.set(self._prefix + key, value, ex=max(1, int(ttl)))
+        except (self._errors_type, OSError) as exc:
+            self._fail("set", exc)
+
+    def add(self, key: str, value: str, ttl: float) -> bool:
+        """SET NX with expiry; True when stored or when Redis is unreachable."""
+        try:
+            return bool(self._client.set(self._prefix + key, value, ex=max(1, int(ttl)), nx=True))
+        except (self._errors_type, OSError) as exc:
+            self._fail("add", exc)
+            return True
+
+    def delete(self, key: str) -> None:
+        """Remove a key; ignored when Redis is unreachable."""
+        try:
+            self._client.delete(self._prefix + key)
+        except (self._errors_type, OSError) as exc:
+            self._fail("delete", exc)
+
+
+def make_store(url: str, prefix: str, size: int, ttl: float) -> Store:
+    """Return a Redis store for a ``redis://`` URL, else an in-process one."""
+    if url:
+        return RedisStore(url, prefix)
+    return MemoryStore(size, ttl)
+
+
+class ResultCache:
+    """Cache of summary results by content key; size 0 disables it."""
+
+    def __init__(self, store: Store | None, ttl: float) -> None:
+        """Keep results in ``store`` (None: no caching) for ``ttl`` seconds."""
+        self._store = store
+        self._ttl = ttl
         self.hits = 0
         self.misses = 0
 
     def get(self, key: str) -> dict[str, Any] | None:
         """Return a stored result, or None."""
-        if self._cache is None:
+        if self._store is None:
             return None
-        with self._lock:
-            found = self._cache.get(key)
-            self.hits += found is not None
-            self.misses += found is None
-        return dict(found) if found is not None else None
+        raw = self._store.get(key)
+        self.hits += raw is not None
+        self.misses += raw is None
+        return json.loads(raw) if raw is not None else None
 
     def put(self, key: str, value: dict[str, Any]) -> None:
         """Store a result."""
-        if self._cache is not None:
-            with self._lock:
-                self._cache[key] = dict(value)
+        if self._store is not None:
+            self._store.set(key, json.dumps(value, ensure_ascii=False), self._ttl)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +176,30 @@ class StoredResponse:
     body: bytes
     content_type: str
 
+    def dumps(self) -> str:
+        """Serialise for a store."""
+        return json.dumps(
+            {"hash": self.body_hash, "status": self.status,
+             "body": self.body.decode("utf-8", "replace"), "type": self.content_type}
+        )  # fmt: skip
 
-_IN_FLIGHT = "in-flight"
+    @classmethod
+    def loads(cls, raw: str) -> StoredResponse:
+        """Read back what ``dumps`` wrote."""
+        data = json.loads(raw)
+        return cls(data["hash"], data["status"], data["body"].encode("utf-8"), data["type"])
+
+
+_IN_FLIGHT = "in-flight:"
 
 
 class IdempotencyStore:
     """Map Idempotency-Key to the first answer; reject reuse with another body."""
 
-    def __init__(self, ttl: float) -> None:
-        """Keep answers for ``ttl`` seconds (``NEWSBRIEF_IDEMPOTENCY_TTL``)."""
-        self._entries: TTLCache[str, StoredResponse | tuple[str, str]] = TTLCache(
-            maxsize=IDEMPOTENCY_ENTRIES, ttl=ttl
-        )
-        self._lock = threading.Lock()
+    def __init__(self, store: Store, ttl: float) -> None:
+        """Keep answers in ``store`` for ``ttl`` seconds (``NEWSBRIEF_IDEMPOTENCY_TTL``)."""
+        self._store = store
+        self._ttl = ttl
 
     def begin(self, key: str, body_hash: str) -> StoredResponse | None:
         """Return the stored answer to replay, or claim the key (None).
@@ -86,23 +208,24 @@ class IdempotencyStore:
             IdempotencyConflict: the key was used with a different body.
             IdempotencyInFlight: the first request with this key is still running.
         """
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                self._entries[key] = (_IN_FLIGHT, body_hash)
-                return None
-        if isinstance(entry, tuple):
-            if entry[1] != body_hash:
+        if self._store.add(key, _IN_FLIGHT + body_hash, self._ttl):
+            return None
+        raw = self._store.get(key)
+        if raw is None:  # expired between the two calls: claim it
+            self._store.set(key, _IN_FLIGHT + body_hash, self._ttl)
+            return None
+        if raw.startswith(_IN_FLIGHT):
+            if raw[len(_IN_FLIGHT) :] != body_hash:
                 raise IdempotencyConflict("this Idempotency-Key was used with a different body")
             raise IdempotencyInFlight("a request with this Idempotency-Key is in progress")
-        if entry.body_hash != body_hash:
+        stored = StoredResponse.loads(raw)
+        if stored.body_hash != body_hash:
             raise IdempotencyConflict("this Idempotency-Key was used with a different body")
-        return entry
+        return stored
 
     def finish(self, key: str, response: StoredResponse | None) -> None:
         """Store the answer, or release the key (None) so a retry can run."""
-        with self._lock:
-            if response is None:
-                self._entries.pop(key, None)
-            else:
-                self._entries[key] = response
+        if response is None:
+            self._store.delete(key)
+        else:
+            self._store.set(key, response.dumps(), self._ttl)

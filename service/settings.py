@@ -65,6 +65,7 @@ class Settings:
     queue_size: int = 64
     request_timeout: int = 60
     cache_size: int = 1024
+    cache_url: str = ""
     cache_ttl: int = 3600
     idempotency_ttl: int = 86400
     bullet_punctuation: str = "none"
@@ -75,6 +76,10 @@ class Settings:
     def __post_init__(self) -> None:
         """Check ranges and choices; name every bad field at once."""
         problems: dict[str, str] = {}
+        if self.cache_url and not self.cache_url.startswith(("redis://", "rediss://", "unix://")):
+            problems["cache_url"] = (
+                f"must be a redis://, rediss:// or unix:// URL, got {self.cache_url!r}"
+            )
         _check_choice(problems, "engine", self.engine, ENGINE_CHOICES)
         _check_choice(problems, "device", self.device, DEVICE_CHOICES)
         _check_choice(problems, "log_level", self.log_level, LOG_LEVELS)

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from flask import current_app
 
 from service.bullets.extractor import BulletExtractor
+from service.cache import IDEMPOTENCY_ENTRIES
 from service.cache import IdempotencyStore
 from service.cache import ResultCache
+from service.cache import make_store
 from service.engines import EngineRegistry
 from service.settings import Settings
 
@@ -32,8 +34,20 @@ class ServiceState:
             settings=settings,
             engines=engines,
             extractor=BulletExtractor(punctuation=settings.bullet_punctuation),
-            cache=ResultCache(settings.cache_size, settings.cache_ttl),
-            idempotency=IdempotencyStore(settings.idempotency_ttl),
+            cache=ResultCache(
+                make_store(
+                    settings.cache_url, "nb:result:", settings.cache_size, settings.cache_ttl
+                )
+                if settings.cache_size
+                else None,
+                settings.cache_ttl,
+            ),
+            idempotency=IdempotencyStore(
+                make_store(
+                    settings.cache_url, "nb:idem:", IDEMPOTENCY_ENTRIES, settings.idempotency_ttl
+                ),
+                settings.idempotency_ttl,
+            ),
         )
 
 

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 
 from service import create_app
 from service.cache import IdempotencyStore
+from service.cache import MemoryStore
 from service.cache import ResultCache
 from service.engines import EngineRegistry
 from service.settings import Settings
@@ -42,7 +43,7 @@ def test_cache_can_be_disabled() -> None:
 
 
 def test_result_cache_entries_expire() -> None:
-    cache = ResultCache(size=4, ttl=0.05)
+    cache = ResultCache(MemoryStore(4, 0.05), 0.05)
     cache.put("k", {"summary": "x"})
     assert cache.get("k") == {"summary": "x"}
     time.sleep(0.1)
@@ -92,7 +93,7 @@ def test_idempotency_key_must_be_printable(client: FlaskClient) -> None:
 
 
 def test_idempotency_store_expiry_is_a_setting() -> None:
-    store = IdempotencyStore(ttl=0.05)
+    store = IdempotencyStore(MemoryStore(10, 0.05), 0.05)
     assert store.begin("k", "h1") is None
     from service.cache import StoredResponse
 
@@ -107,7 +108,7 @@ def test_idempotency_in_flight_is_409() -> None:
 
     from service.errors import IdempotencyInFlight
 
-    store = IdempotencyStore(ttl=60)
+    store = IdempotencyStore(MemoryStore(10, 60), 60)
     assert store.begin("k", "h") is None
     with pytest.raises(IdempotencyInFlight):
         store.begin("k", "h")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -205,6 +206,8 @@ def _local_state(engine: str | None) -> Any:
     from service.state import ServiceState
 
     settings = _settings()
+    if not settings.workers:  # one process here, not a worker pool: use every core
+        settings = dataclasses.replace(settings, workers=1)
     registry = EngineRegistry.from_settings(settings)
     name = engine or registry.default
     if name not in registry.engines:

@@ -39,8 +39,10 @@ threads = _settings.threads
 # killed; it still catches a worker that is truly stuck. Must exceed the
 # longest model load plus warm-up, since loading runs in a worker thread too.
 timeout = _settings.timeout
-# SIGTERM: stop accepting, let in-flight requests finish, then exit.
-graceful_timeout = _settings.timeout
+# SIGTERM: stop accepting, let in-flight requests finish, then exit. No
+# request outlives NEWSBRIEF_REQUEST_TIMEOUT in the batcher; 10 s more covers
+# writing the answer. Keep terminationGracePeriodSeconds above this.
+graceful_timeout = _settings.request_timeout + 10
 keepalive = 5
 
 # Recycle workers now and then to bound slow memory growth (tokenizer caches,

@@ -90,7 +90,6 @@ class Profile:
     is_question: bool
     is_personal: bool
     opens_with_pronoun: bool
-    opens_with_connective: bool
 
 
 def profile_sentences(sentences: Sequence[Sentence], title: str = "") -> list[Profile]:
@@ -121,7 +120,6 @@ def profile_sentences(sentences: Sequence[Sentence], title: str = "") -> list[Pr
                 is_question=text.rstrip("\"'\u201d\u2019 ").endswith("?"),
                 is_personal=bool(FIRST_SECOND_PERSON.search(_outside_quotes(text))),
                 opens_with_pronoun=bool(PRONOUN_OPENER.match(text)),
-                opens_with_connective=bool(CONNECTIVE_OPENER.match(text)),
             )
         )
     return profiles

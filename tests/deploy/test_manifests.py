@@ -119,7 +119,8 @@ def test_image_entrypoint_is_the_real_cli() -> None:
 def test_grace_period_outlasts_the_longest_request() -> None:
     spec = load(BASE / "deployment.yaml")["spec"]["template"]["spec"]
     data = load(BASE / "configmap.yaml")["data"]
-    assert spec["terminationGracePeriodSeconds"] > int(data["NEWSBRIEF_REQUEST_TIMEOUT"])
+    # gunicorn drains for request_timeout + 10 s (service/gunicorn_conf.py).
+    assert spec["terminationGracePeriodSeconds"] > int(data["NEWSBRIEF_REQUEST_TIMEOUT"]) + 10
     security = spec["containers"][0]["securityContext"]
     assert security["readOnlyRootFilesystem"] is True
     assert spec["securityContext"]["runAsNonRoot"] is True

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import torch
@@ -26,6 +27,8 @@ from tokenizers import trainers
 from transformers import BartConfig
 from transformers import BartForConditionalGeneration
 from transformers import PreTrainedTokenizerFast
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 NAME = "shape-distilbart"
 SHAPES = {
@@ -83,6 +86,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/shape-models"))
     default_corpus = Path("../shared/eval/dev.jsonl")
     parser.add_argument("--corpus", type=Path, default=default_corpus)
+    parser.add_argument("--ct2", action="store_true", help="also write the CTranslate2 int8 copy")
     args = parser.parse_args()
     corpus = read_corpus(
         args.corpus if args.corpus.exists() else Path("seeds/000_8dc29571600dcd6e.txt")
@@ -90,7 +94,11 @@ def main() -> None:
     torch.manual_seed(0)
     folder = args.out / NAME
     folder.mkdir(parents=True, exist_ok=True)
-    build_tokenizer(corpus).save_pretrained(folder)
+    tokenizer = build_tokenizer(corpus)
+    # Pad the vocabulary to the model's so converters see matching sizes;
+    # the filler tokens never occur in text.
+    tokenizer.add_tokens([f"<unused_{i}>" for i in range(SHAPES["vocab_size"] - len(tokenizer))])
+    tokenizer.save_pretrained(folder)
     config = BartConfig(
         **SHAPES, pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2,
         forced_bos_token_id=0, forced_eos_token_id=2,
@@ -102,6 +110,11 @@ def main() -> None:
     )
     params = sum(p.numel() for p in BartForConditionalGeneration(config).parameters())
     print(f"wrote {folder} ({params / 1e6:.0f}M parameters)")
+    if args.ct2:
+        from service.ct2 import convert
+        from service.ct2 import ct2_path
+
+        print(f"wrote {convert(folder, ct2_path(args.out, NAME))} (CTranslate2 int8)")
 
 
 if __name__ == "__main__":

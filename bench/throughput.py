@@ -1,7 +1,7 @@
 """Drive the real service under gunicorn, configuration by configuration, in one run.
 
-    python bench/make_shape_model.py            # once: random distilbart-shaped weights
-    python bench/throughput.py [--clients 8] [--duration 60] [--configs a,b,c]
+    python bench/make_shape_model.py --ct2      # once: random distilbart-shaped weights
+    python bench/throughput.py [--clients 8] [--duration 60] [--configs a,b,c,d,e]
 
 For each configuration it starts ``newsbrief serve`` on a free loopback port,
 waits for ``/readyz``, then runs N concurrent keep-alive clients over the
@@ -40,7 +40,10 @@ CONFIGS: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),  # fmt: skip
     "b": ("default", {}),
-    "c": ("fastest", {"NEWSBRIEF_QUANTIZE": "int8", "NEWSBRIEF_NUM_BEAMS": "1"}),
+    "c": ("fastest", {"NEWSBRIEF_QUANTIZE": "ct2-int8", "NEWSBRIEF_NUM_BEAMS": "1"}),
+    # CTranslate2 int8 with the card's beam search: decoding as in (a) and (b).
+    "d": ("ct2 beam 4", {"NEWSBRIEF_QUANTIZE": "ct2-int8"}),
+    "e": ("torch int8", {"NEWSBRIEF_QUANTIZE": "int8", "NEWSBRIEF_NUM_BEAMS": "1"}),
 }
 
 
@@ -160,7 +163,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--words", type=int, default=43, help="fixed summary length (~60 tokens)")
-    parser.add_argument("--configs", default="a,b,c")
+    parser.add_argument("--configs", default="a,b,c,d")
     parser.add_argument("--bullet-clients", type=int, default=16)
     parser.add_argument("--bullet-duration", type=float, default=20)
     parser.add_argument("--logs", type=Path, default=Path("/tmp"))

@@ -177,6 +177,23 @@ def models_fetch(name: str) -> None:
     click.echo(f"fetched {name} into {path}")
 
 
+@models.command("convert")
+@click.argument("name")
+def models_convert(name: str) -> None:
+    """Convert fetched NAME to CTranslate2 int8 (for NEWSBRIEF_QUANTIZE=ct2-int8)."""
+    from service.ct2 import convert
+    from service.ct2 import ct2_path
+    from service.errors import ModelMissing
+    from service.modelstore import ModelStore
+
+    store = ModelStore(_settings().model_dir)
+    try:
+        target = convert(store.require(name), ct2_path(store.root, name))
+    except ModelMissing as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"converted {name} into {target}")
+
+
 def _verify(store: Any, name: str) -> None:
     from service.engines.transformer import TransformerSummarizer
 

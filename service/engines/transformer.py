@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from transformers import AutoConfig
 from transformers import AutoModelForSeq2SeqLM
 from transformers import AutoTokenizer
 from transformers.utils import logging as hf_logging
@@ -112,6 +113,8 @@ class TransformerSummarizer(Summarizer):
         self._lock = threading.Lock()
         self._model: Any = None
         self._tokenizer: Any = None
+        self._ct2: Any = None
+        self._config: Any = None
         self.device = torch.device("cpu")
         self.dtype = torch.float32
         self.max_input_tokens = 0
@@ -134,29 +137,41 @@ class TransformerSummarizer(Summarizer):
         torch.set_num_threads(self.settings.effective_torch_threads)
         self.device = choose_device(self.settings.device)
         self.dtype = choose_dtype(self.settings.dtype, self.device)
+        if self.settings.quantize != "none" and self.device.type != "cpu":
+            raise ModelMissing(
+                f"NEWSBRIEF_QUANTIZE={self.settings.quantize} is a CPU path; unset it on CUDA"
+            )
         self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        model = AutoModelForSeq2SeqLM.from_pretrained(path, local_files_only=True, dtype=self.dtype)
-        # Length comes from each request (max/min_new_tokens); the card's
-        # max_length in the saved config would otherwise compete with it.
-        model.generation_config.max_length = None
-        model.generation_config.min_length = None
-        model = model.to(self.device).eval()
-        if self.settings.quantize == "int8":
-            if self.device.type != "cpu":
-                raise ModelMissing("NEWSBRIEF_QUANTIZE=int8 is a CPU path; unset it on CUDA")
-            model = quantize_int8(model)
-        self._model = model
+        self._config = AutoConfig.from_pretrained(path, local_files_only=True)
+        if self.settings.quantize == "ct2-int8":
+            from service.ct2 import Ct2Generator
+            from service.ct2 import ct2_path
+
+            # The converted copy replaces the torch weights: they are never loaded.
+            folder = ct2_path(self.store.root, self.model_name)
+            self._ct2 = Ct2Generator(folder, self._tokenizer, self.settings.effective_torch_threads)
+        else:
+            self._model = self._load_torch(path)
         # Measured on a 2-core CPU: padded batches of ~1000-token articles cost
         # more than they save (the encoder dominates); on a GPU they multiply
         # throughput (bench/README.md).
         self.preferred_batch = 16 if self.device.type == "cuda" else 1
-        limits = [self.spec.max_input_tokens, getattr(model.config, "max_position_embeddings", 0)]
+        limits = [self.spec.max_input_tokens, getattr(self._config, "max_position_embeddings", 0)]
         self.max_input_tokens = min(x for x in limits if x) if any(limits) else 512
         logger.info(
             "model_loaded model=%s revision=%s device=%s dtype=%s quantize=%s threads=%d max_input_tokens=%d",
             self.model_name, self._revision, self.device, self.dtype, self.settings.quantize,
             torch.get_num_threads(), self.max_input_tokens,
         )  # fmt: skip
+
+    def _load_torch(self, path: Any) -> Any:
+        model = AutoModelForSeq2SeqLM.from_pretrained(path, local_files_only=True, dtype=self.dtype)
+        # Length comes from each request (max/min_new_tokens); the card's
+        # max_length in the saved config would otherwise compete with it.
+        model.generation_config.max_length = None
+        model.generation_config.min_length = None
+        model = model.to(self.device).eval()
+        return quantize_int8(model) if self.settings.quantize == "int8" else model
 
     def _check_revision(self, path: Any) -> str:
         """Return the fetched revision; refuse weights of another pinned revision."""
@@ -239,14 +254,25 @@ class TransformerSummarizer(Summarizer):
         size = self.settings.generate_batch
         for start in range(0, len(order), size):
             batch = order[start : start + size]
-            decoded = self._decode(self._generate(self._encode([texts[i] for i in batch]), params))
+            chunk = [texts[i] for i in batch]
+            if self._ct2 is not None:
+                kwargs = self.generation_kwargs(params)
+                with self._lock:
+                    prefixed = [self._prefix + t for t in chunk]
+                    decoded = self._ct2.generate(prefixed, self.max_input_tokens, kwargs)
+            else:
+                decoded = self._decode(self._generate(self._encode(chunk), params))
             outputs.update(zip(batch, decoded, strict=True))
         return [outputs[i] for i in range(len(texts))]
 
+    @property
+    def _prefix(self) -> str:
+        """Return the task prefix T5 checkpoints expect (none for BART/PEGASUS)."""
+        return "summarize: " if self._config.model_type == "t5" else ""
+
     def _encode(self, texts: Sequence[str]) -> dict[str, torch.Tensor]:
-        prefix = "summarize: " if self._model.config.model_type == "t5" else ""
         encoded = self._tokenizer(
-            [prefix + t for t in texts], return_tensors="pt", padding=True,
+            [self._prefix + t for t in texts], return_tensors="pt", padding=True,
             truncation=True, max_length=self.max_input_tokens,
         )  # fmt: skip
         return {k: v.to(self.device) for k, v in encoded.items()}

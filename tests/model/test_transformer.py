@@ -167,3 +167,32 @@ def test_transformer_int8_path_loads_generates_and_keeps_lm_head(model_dir: Path
 def test_transformer_num_beams_setting_overrides_card(model_dir: Path) -> None:
     engine = TransformerSummarizer(tiny_settings(model_dir, num_beams="3"), ModelStore(model_dir))
     assert engine.generation_kwargs(SummaryParams())["num_beams"] == 3
+
+
+def test_transformer_ct2_int8_path_converts_loads_and_generates(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    shutil.copytree(model_dir, tmp_path / "m")
+    runner = CliRunner()
+    env = {"NEWSBRIEF_MODEL_DIR": str(tmp_path / "m")}
+    missing = TransformerSummarizer(
+        tiny_settings(tmp_path / "m", quantize="ct2-int8"), ModelStore(tmp_path / "m")
+    )
+    with pytest.raises(ModelMissing, match="newsbrief models convert tiny-bart"):
+        missing.load()
+    result = runner.invoke(main, ["models", "convert", "tiny-bart"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "m" / "tiny-bart-ct2" / "model.bin").is_file()
+    engine = TransformerSummarizer(
+        tiny_settings(tmp_path / "m", quantize="ct2-int8"), ModelStore(tmp_path / "m")
+    )
+    engine.load()
+    articles = [prepare(t) for t in stories(3, seed=9)]
+    params = SummaryParams(max_words=30)
+    batched = engine.summarize(articles, params)
+    assert all(s.text for s in batched)
+    assert [engine.summarize([a], params)[0] for a in articles] == batched

@@ -1,0 +1,91 @@
+"""CTranslate2 int8: convert a fetched model, and generate with the converted copy.
+
+``newsbrief models convert NAME`` writes ``models/<NAME>-ct2/`` next to the
+torch weights; ``NEWSBRIEF_QUANTIZE=ct2-int8`` serves it. The tokenizer stays
+the one in ``models/<NAME>/``. On a 2-core CPU this was the fastest and
+leanest path measured (bench/README.md); it changes output slightly, so check
+the ROUGE cost with ``newsbrief eval`` before turning it on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from service.errors import ModelMissing
+
+SUFFIX = "-ct2"
+# Config attributes the converter reads that transformers 5 no longer sets,
+# with the values every BART checkpoint had.
+_LEGACY_CONFIG = {"normalize_before": False}
+
+
+def ct2_path(model_dir: Path, name: str) -> Path:
+    """Return the folder of a model's converted copy."""
+    return Path(model_dir) / f"{name}{SUFFIX}"
+
+
+def convert(source: Path, target: Path, quantization: str = "int8") -> Path:
+    """Convert a ``save_pretrained`` folder to CTranslate2 (int8 by default)."""
+    try:
+        from ctranslate2.converters import TransformersConverter
+    except ImportError:
+        raise ModelMissing(
+            "install ctranslate2 to convert models: pip install ctranslate2"
+        ) from None
+
+    class _Converter(TransformersConverter):  # type: ignore[misc]
+        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            model = model_class.from_pretrained(model_name_or_path, local_files_only=True, **kwargs)
+            for name, value in _LEGACY_CONFIG.items():
+                if not hasattr(model.config, name):
+                    setattr(model.config, name, value)
+            return model
+
+    _Converter(str(source)).convert(str(target), quantization=quantization, force=True)
+    return target
+
+
+class Ct2Generator:
+    """Generate with a CTranslate2 translator; the same kwargs as ``generate``."""
+
+    def __init__(self, folder: Path, tokenizer: Any, threads: int) -> None:
+        """Load the converted model (one inter-op thread: the batcher feeds it)."""
+        import ctranslate2
+
+        if not (folder / "model.bin").is_file():
+            name = folder.name.removesuffix(SUFFIX)
+            raise ModelMissing(
+                f"no converted model in {folder}; run `newsbrief models convert {name}`"
+            )
+        self._translator = ctranslate2.Translator(
+            str(folder), device="cpu", compute_type="int8", intra_threads=threads, inter_threads=1
+        )
+        self._tokenizer = tokenizer
+
+    def generate(
+        self, texts: Sequence[str], max_input_tokens: int, kwargs: dict[str, Any]
+    ) -> list[str]:
+        """Summarise texts; beam, length and n-gram settings map one to one."""
+        ids = self._tokenizer(list(texts), truncation=True, max_length=max_input_tokens)[
+            "input_ids"
+        ]
+        source = [self._tokenizer.convert_ids_to_tokens(row) for row in ids]
+        results = self._translator.translate_batch(
+            source,
+            beam_size=int(kwargs.get("num_beams", 1)),
+            max_decoding_length=int(kwargs["max_new_tokens"]),
+            min_decoding_length=int(kwargs.get("min_new_tokens", 0)),
+            length_penalty=float(kwargs.get("length_penalty", 1.0)),
+            no_repeat_ngram_size=int(kwargs.get("no_repeat_ngram_size", 0)),
+            max_batch_size=len(source),
+        )
+        decoded = []
+        for result in results:
+            tokens = result.hypotheses[0]
+            text = self._tokenizer.decode(
+                self._tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True
+            )
+            decoded.append(" ".join(text.split()))
+        return decoded

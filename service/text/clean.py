@@ -44,7 +44,8 @@ PROMPTS = re.compile(
 # Line-wrap artefact of scraped copy: "a woman who . claims to have ..."
 _WRAP_DOT = re.compile(r"(?<=[a-z,])\s+\.\s+(?=[a-z])")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
+# Control characters, BOMs and lone surrogates (valid JSON "\ud800" is not text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
 
 
 def normalize(text: str) -> str:

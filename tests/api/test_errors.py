@@ -74,3 +74,16 @@ def test_request_id_is_generated_when_absent_or_unsafe(client: FlaskClient) -> N
 def test_problem_carries_request_id(client: FlaskClient) -> None:
     response = client.post("/v1/summaries", json={"text": ""}, headers={"X-Request-Id": "r-1"})
     assert response.get_json()["request_id"] == "r-1"
+
+
+@pytest.mark.parametrize("path", ["/v1/summaries", "/v1/bullets"])
+def test_lone_surrogates_and_controls_are_cleaned_not_500(client: FlaskClient, path: str) -> None:
+    body = '{"text": "\\ud800 The council met on Monday.\\u0000 It approved the budget."}'
+    response = client.post(path, data=body, content_type="application/json")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/v1/summaries", "/v1/bullets"])
+def test_null_title_id_and_options_read_as_absent(client: FlaskClient, path: str) -> None:
+    body = {"text": "The council met on Monday.", "title": None, "id": None, "options": None}
+    assert client.post(path, json=body).status_code == 200

@@ -58,6 +58,7 @@ class DocumentSchema(ma.Schema):
     """One article: plain text or CMS HTML (exactly one), and an optional title."""
 
     id = ma.fields.String(
+        allow_none=True,
         validate=validate.Length(max=200),
         metadata=_describe("Caller's id, echoed back (e.g. the CMS story id)."),
     )
@@ -70,7 +71,9 @@ class DocumentSchema(ma.Schema):
         metadata=_describe("Article as HTML; scripts, captions and navigation are dropped."),
     )
     title = ma.fields.String(
-        validate=validate.Length(max=1000), metadata=_describe("Headline; helps pick bullets.")
+        allow_none=True,
+        validate=validate.Length(max=1000),
+        metadata=_describe("Headline; helps pick bullets."),
     )
 
     @ma.validates_schema
@@ -82,13 +85,17 @@ class DocumentSchema(ma.Schema):
 class SummaryRequestSchema(DocumentSchema):
     """Body of ``POST /v1/summaries``."""
 
-    options = ma.fields.Nested(OptionsSchema, metadata=_describe("Generation options."))
+    options = ma.fields.Nested(
+        OptionsSchema, allow_none=True, metadata=_describe("Generation options.")
+    )
 
 
 class BulletsRequestSchema(DocumentSchema):
     """Body of ``POST /v1/bullets``."""
 
-    options = ma.fields.Nested(BulletOptionsSchema, metadata=_describe("Box options."))
+    options = ma.fields.Nested(
+        BulletOptionsSchema, allow_none=True, metadata=_describe("Box options.")
+    )
 
 
 class BatchRequestSchema(ma.Schema):
@@ -100,7 +107,9 @@ class BatchRequestSchema(ma.Schema):
         validate=validate.Length(min=1),
         metadata=_describe("Articles, each shaped like a single summaries request body."),
     )
-    options = ma.fields.Nested(OptionsSchema, metadata=_describe("Options for every article."))
+    options = ma.fields.Nested(
+        OptionsSchema, allow_none=True, metadata=_describe("Options for every article.")
+    )
 
 
 class SummarySchema(ma.Schema):

@@ -145,6 +145,22 @@ def engines(as_json: bool) -> None:
 
 
 @main.group()
+def keys() -> None:
+    """Make API keys for NEWSBRIEF_API_KEYS."""
+
+
+@keys.command("hash")
+@click.argument("name")
+def keys_hash(name: str) -> None:
+    """Print a new random key for NAME and the entry to put in NEWSBRIEF_API_KEYS."""
+    from service.auth import new_key
+
+    key, entry = new_key(name)
+    click.echo(f"key (give to the client, shown once): {key}")
+    click.echo(f"NEWSBRIEF_API_KEYS entry (comma-separate several): {entry}")
+
+
+@main.group()
 def models() -> None:
     """List and fetch model weights (models/manifest.toml)."""
 

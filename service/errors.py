@@ -39,6 +39,18 @@ class ServiceError(Exception):
         return PROBLEM_BASE + self.slug
 
 
+class Unauthorized(ServiceError):
+    """No API key, or one that matches no configured key."""
+
+    status = 401
+    title = "Unauthorized"
+    slug = "unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        """Tell the client which scheme to use (RFC 9110 WWW-Authenticate)."""
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="newsbrief"'})
+
+
 class InvalidInput(ServiceError):
     """The request is well-formed JSON but its content cannot be used."""
 

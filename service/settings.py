@@ -68,6 +68,7 @@ class Settings:
     cache_url: str = ""
     cache_ttl: int = 3600
     idempotency_ttl: int = 86400
+    api_keys: str = ""
     bullet_punctuation: str = "none"
     warmup_file: Path = PROJECT_ROOT / "seeds" / "000_8dc29571600dcd6e.txt"
     load_on_start: bool = True
@@ -76,6 +77,13 @@ class Settings:
     def __post_init__(self) -> None:
         """Check ranges and choices; name every bad field at once."""
         problems: dict[str, str] = {}
+        if self.api_keys:
+            from service.auth import parse_keys
+
+            try:
+                parse_keys(self.api_keys)
+            except ValueError as exc:
+                problems["api_keys"] = str(exc)
         if self.cache_url and not self.cache_url.startswith(("redis://", "rediss://", "unix://")):
             problems["cache_url"] = (
                 f"must be a redis://, rediss:// or unix:// URL, got {self.cache_url!r}"

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from service.auth import ApiKey
+from service.auth import parse_keys
 from service.bullets.extractor import BulletExtractor
 from service.cache import IDEMPOTENCY_ENTRIES
 from service.cache import IdempotencyStore
@@ -26,6 +28,7 @@ class ServiceState:
     extractor: BulletExtractor
     cache: ResultCache
     idempotency: IdempotencyStore
+    keys: tuple[ApiKey, ...] = ()
 
     @classmethod
     def build(cls, settings: Settings, engines: EngineRegistry) -> ServiceState:
@@ -48,6 +51,7 @@ class ServiceState:
                 ),
                 settings.idempotency_ttl,
             ),
+            keys=parse_keys(settings.api_keys),
         )
 
 

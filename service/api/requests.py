@@ -43,8 +43,9 @@ def _finish(response: Response) -> Response:
     response.headers[HEADER] = g.get("request_id", "")
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     logger.info(
-        "request request_id=%s method=%s path=%s status=%d bytes_in=%d latency_ms=%.1f",
+        "request request_id=%s key=%s method=%s path=%s status=%d bytes_in=%d latency_ms=%.1f",
         g.get("request_id", "-"),
+        g.get("key_name", "-"),
         request.method,
         request.path,
         response.status_code,

@@ -51,6 +51,18 @@ class Unauthorized(ServiceError):
         super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="newsbrief"'})
 
 
+class RateLimited(ServiceError):
+    """The caller spent its request budget (``NEWSBRIEF_RATE_LIMIT``)."""
+
+    status = 429
+    title = "Too many requests"
+    slug = "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after: str) -> None:
+        """Tell the client when a token will be free."""
+        super().__init__(detail, headers={"Retry-After": retry_after})
+
+
 class InvalidInput(ServiceError):
     """The request is well-formed JSON but its content cannot be used."""
 

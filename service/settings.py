@@ -69,6 +69,8 @@ class Settings:
     cache_ttl: int = 3600
     idempotency_ttl: int = 86400
     api_keys: str = ""
+    rate_limit: int = 0
+    rate_burst: int = 20
     bullet_punctuation: str = "none"
     warmup_file: Path = PROJECT_ROOT / "seeds" / "000_8dc29571600dcd6e.txt"
     load_on_start: bool = True
@@ -171,6 +173,8 @@ _RANGES = (
     ("cache_size", 0, 1_000_000),
     ("cache_ttl", 1, 30 * 86400),
     ("idempotency_ttl", 1, 30 * 86400),
+    ("rate_limit", 0, 100_000),
+    ("rate_burst", 1, 1_000_000),
 )
 
 

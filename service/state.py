@@ -14,6 +14,7 @@ from service.cache import IdempotencyStore
 from service.cache import ResultCache
 from service.cache import make_store
 from service.engines import EngineRegistry
+from service.ratelimit import RateLimiter
 from service.settings import Settings
 
 EXTENSION = "newsbrief"
@@ -29,6 +30,7 @@ class ServiceState:
     cache: ResultCache
     idempotency: IdempotencyStore
     keys: tuple[ApiKey, ...] = ()
+    limiter: RateLimiter | None = None
 
     @classmethod
     def build(cls, settings: Settings, engines: EngineRegistry) -> ServiceState:
@@ -52,6 +54,7 @@ class ServiceState:
                 settings.idempotency_ttl,
             ),
             keys=parse_keys(settings.api_keys),
+            limiter=RateLimiter(settings.rate_limit, settings.rate_burst, settings.cache_url),
         )
 
 

@@ -1,4 +1,4 @@
-"""Require an API key for every ``/v1`` route when keys are configured."""
+"""Guard every ``/v1`` route: API key (when configured), then the rate limit."""
 
 from __future__ import annotations
 
@@ -7,20 +7,32 @@ from flask import g
 from flask import request
 
 from service.auth import authenticate
+from service.errors import RateLimited
 from service.errors import Unauthorized
+from service.ratelimit import retry_after
 from service.state import get_state
 
 
 def _check_key() -> None:
-    keys = get_state().keys
-    if not keys:
-        return  # open service: a local run, or auth done by a gateway
-    name = authenticate(
-        keys, request.headers.get("Authorization", ""), request.headers.get("X-API-Key", "")
-    )
-    if name is None:
-        raise Unauthorized("send a valid API key as 'Authorization: Bearer <key>' or 'X-API-Key'")
-    g.key_name = name
+    state = get_state()
+    if state.keys:
+        name = authenticate(
+            state.keys,
+            request.headers.get("Authorization", ""),
+            request.headers.get("X-API-Key", ""),
+        )
+        if name is None:
+            raise Unauthorized(
+                "send a valid API key as 'Authorization: Bearer <key>' or 'X-API-Key'"
+            )
+        g.key_name = name
+    if state.limiter is not None:
+        identity = g.get("key_name") or f"addr:{request.remote_addr}"
+        wait = state.limiter.check(identity)
+        if wait:
+            raise RateLimited(
+                f"rate limit of {state.limiter.rate}/s exceeded", retry_after=retry_after(wait)
+            )
 
 
 def register_access(blueprint: Blueprint) -> None:

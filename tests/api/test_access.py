@@ -77,3 +77,40 @@ def test_keys_hash_cli_prints_a_parseable_entry() -> None:
     entry = result.output.strip().splitlines()[-1].split(": ", 1)[1]
     (key,) = parse_keys(entry)
     assert key.name == "cms"
+
+
+def limited_client(rate: int, burst: int, url: str = "") -> FlaskClient:
+    registry = EngineRegistry({"fake": FakeSummarizer()}, default="fake")
+    settings = Settings(
+        load_on_start=False, api_keys=CMS_ENTRY, rate_limit=rate, rate_burst=burst, cache_url=url
+    )
+    app = create_app(settings, engines=registry)
+    registry.load_all()
+    return app.test_client()
+
+
+def test_rate_limit_answers_429_with_retry_after_per_key() -> None:
+    client = limited_client(rate=1, burst=3)
+    headers = {"X-API-Key": CMS_KEY}
+    statuses = [
+        client.post("/v1/bullets", json=BODY, headers=headers).status_code for _ in range(5)
+    ]
+    assert statuses == [200, 200, 200, 429, 429]
+    limited = client.post("/v1/bullets", json=BODY, headers=headers)
+    assert limited.content_type == "application/problem+json"
+    assert int(limited.headers["Retry-After"]) >= 1
+
+
+def test_rate_limit_refills_over_time() -> None:
+    import time
+
+    client = limited_client(rate=20, burst=1)
+    headers = {"X-API-Key": CMS_KEY}
+    assert client.post("/v1/bullets", json=BODY, headers=headers).status_code == 200
+    assert client.post("/v1/bullets", json=BODY, headers=headers).status_code == 429
+    time.sleep(0.1)
+    assert client.post("/v1/bullets", json=BODY, headers=headers).status_code == 200
+
+
+def test_rate_limit_off_by_default(client: FlaskClient) -> None:
+    assert all(client.post("/v1/bullets", json=BODY).status_code == 200 for _ in range(30))

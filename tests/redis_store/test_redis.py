@@ -124,3 +124,16 @@ def test_service_keeps_answering_when_redis_stops(redis_server: RedisServer) -> 
     assert client.post("/v1/summaries", json=BODY).status_code == 200  # type: ignore[attr-defined]
     assert client.post("/v1/summaries", json=BODY).status_code == 200  # type: ignore[attr-defined]
     assert fake.batches == [1, 1, 1]
+
+
+def test_rate_limit_holds_across_replicas_and_survives_redis_loss(
+    redis_server: RedisServer,
+) -> None:
+    from service.ratelimit import RateLimiter
+
+    first = RateLimiter(rate=1, burst=2, redis_url=redis_server.url)
+    second = RateLimiter(rate=1, burst=2, redis_url=redis_server.url)  # another replica
+    assert first.check("cms") == 0 and second.check("cms") == 0
+    assert first.check("cms") > 0  # the shared bucket is empty
+    redis_server.stop()
+    assert second.check("other") == 0  # falls back to a local bucket, no error

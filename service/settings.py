@@ -71,6 +71,8 @@ class Settings:
     api_keys: str = ""
     rate_limit: int = 0
     rate_burst: int = 20
+    webhook_secret: str = ""
+    signature_tolerance: int = 300
     bullet_punctuation: str = "none"
     warmup_file: Path = PROJECT_ROOT / "seeds" / "000_8dc29571600dcd6e.txt"
     load_on_start: bool = True
@@ -175,6 +177,7 @@ _RANGES = (
     ("idempotency_ttl", 1, 30 * 86400),
     ("rate_limit", 0, 100_000),
     ("rate_burst", 1, 1_000_000),
+    ("signature_tolerance", 1, 86400),
 )
 
 

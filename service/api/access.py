@@ -1,4 +1,4 @@
-"""Guard every ``/v1`` route: API key (when configured), then the rate limit."""
+"""Guard every ``/v1`` route: API key and webhook signature (when configured), rate limit."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from service.auth import authenticate
 from service.errors import RateLimited
 from service.errors import Unauthorized
 from service.ratelimit import retry_after
+from service.signatures import SIGNATURE_HEADER
+from service.signatures import TIMESTAMP_HEADER
+from service.signatures import verify
 from service.state import get_state
 
 
@@ -26,6 +29,15 @@ def _check_key() -> None:
                 "send a valid API key as 'Authorization: Bearer <key>' or 'X-API-Key'"
             )
         g.key_name = name
+    secret = state.settings.webhook_secret
+    if secret and request.method == "POST":
+        problem = verify(
+            secret, request.headers.get(TIMESTAMP_HEADER, ""),
+            request.headers.get(SIGNATURE_HEADER, ""), request.get_data(cache=True),
+            state.settings.signature_tolerance,
+        )  # fmt: skip
+        if problem:
+            raise Unauthorized(f"webhook signature refused: {problem}")
     if state.limiter is not None:
         identity = g.get("key_name") or f"addr:{request.remote_addr}"
         wait = state.limiter.check(identity)

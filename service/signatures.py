@@ -1,0 +1,47 @@
+"""Verify HMAC-SHA256 webhook signatures, as CMS event systems send them.
+
+The sender computes ``hex(HMAC-SHA256(secret, f"{timestamp}.{body}"))`` and
+sends ``X-Newsbrief-Timestamp: <unix seconds>`` and ``X-Newsbrief-Signature:
+sha256=<hex>``. A timestamp outside the tolerance window is refused, so a
+captured request cannot be replayed later. Several comma-separated secrets
+allow rotation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+TIMESTAMP_HEADER = "X-Newsbrief-Timestamp"
+SIGNATURE_HEADER = "X-Newsbrief-Signature"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """Return the signature header value for a body (what a CMS sends)."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify(
+    secrets: str,
+    timestamp: str,
+    signature: str,
+    body: bytes,
+    tolerance_s: int,
+    now: float | None = None,
+) -> str | None:
+    """Return None when the signature is valid and fresh, else why not."""
+    if not timestamp or not signature:
+        return f"send {TIMESTAMP_HEADER} and {SIGNATURE_HEADER}"
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        return f"{TIMESTAMP_HEADER} must be unix seconds"
+    if abs((time.time() if now is None else now) - sent) > tolerance_s:
+        return f"{TIMESTAMP_HEADER} is outside the {tolerance_s} s window"
+    candidates = [s for s in (part.strip() for part in secrets.split(",")) if s]
+    matches = [
+        hmac.compare_digest(sign(secret, timestamp, body), signature) for secret in candidates
+    ]
+    return None if any(matches) else "signature does not match"

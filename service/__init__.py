@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
     from flask import Flask
 
     from service.api import health
+    from service.api import metrics
     from service.api import v1
     from service.api.problems import register_error_handlers
     from service.api.requests import register_request_hooks
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
     register_error_handlers(app)
     register_request_hooks(app)
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(metrics.blueprint)
     v1.register(app)
     if settings.load_on_start:
         warmup = _read_warmup(settings)

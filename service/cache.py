@@ -156,9 +156,12 @@ class ResultCache:
         """Return a stored result, or None."""
         if self._store is None:
             return None
+        from service.metrics import CACHE
+
         raw = self._store.get(key)
         self.hits += raw is not None
         self.misses += raw is None
+        CACHE.labels("hit" if raw is not None else "miss").inc()
         return json.loads(raw) if raw is not None else None
 
     def put(self, key: str, value: dict[str, Any]) -> None:

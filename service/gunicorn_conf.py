@@ -64,3 +64,17 @@ control_socket_disable = True
 accesslog = None
 errorlog = "-"
 loglevel = _settings.log_level.lower()
+
+
+# Prometheus multiprocess mode: a fresh folder per server, set before the
+# workers fork so each writes its own files; a dead worker's live gauges are
+# dropped (prometheus-client docs, "Multiprocess Mode").
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="newsbrief-metrics-")
+
+
+def child_exit(server: object, worker: object) -> None:
+    """Mark a worker's metrics dead when it exits."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined,no-untyped-call]

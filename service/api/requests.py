@@ -40,8 +40,17 @@ def _reject_deep_json() -> None:
 
 
 def _finish(response: Response) -> Response:
+    from service.metrics import LATENCY
+    from service.metrics import REJECTED
+    from service.metrics import REQUESTS
+
     response.headers[HEADER] = g.get("request_id", "")
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+    REQUESTS.labels(route, request.method, str(response.status_code)).inc()
+    LATENCY.labels(route).observe(elapsed / 1000)
+    if response.status_code >= 400:
+        REJECTED.labels(str(response.status_code)).inc()
     logger.info(
         "request request_id=%s key=%s method=%s path=%s status=%d bytes_in=%d latency_ms=%.1f",
         g.get("request_id", "-"),

@@ -90,6 +90,9 @@ class Summarizer(abc.ABC):
             self.warmup(warmup_text)
         self._ready = True
         self._loaded.set()
+        from service.metrics import LOAD_SECONDS
+
+        LOAD_SECONDS.labels(self.name).set(time.perf_counter() - started)
         logger.info(
             "engine_ready engine=%s model=%s load_s=%.2f warmup_s=%.2f",
             self.name, self.model, loaded - started, time.perf_counter() - loaded,

@@ -24,6 +24,9 @@ from service.engines.base import SummaryParams
 from service.errors import Overloaded
 from service.errors import RequestTimedOut
 from service.errors import ServiceError
+from service.metrics import BATCH_SIZE
+from service.metrics import GENERATION
+from service.metrics import QUEUE_DEPTH
 from service.text.article import Article
 
 logger = logging.getLogger(__name__)
@@ -56,6 +59,7 @@ class MicroBatcher:
         self._closed = False
         self._thread = threading.Thread(target=self._loop, name="micro-batcher", daemon=True)
         self.batches: list[int] = []  # sizes of recent batches, for tests and metrics
+        self.label = "engine"
 
     def start(self) -> None:
         """Start the worker thread."""
@@ -140,8 +144,12 @@ class MicroBatcher:
         batch.sort(key=lambda j: len(j.article.text))
         self.batches.append(len(batch))
         del self.batches[:-100]
+        BATCH_SIZE.labels(self.label).observe(len(batch))
+        QUEUE_DEPTH.labels(self.label).set(self.depth)
+        started = time.perf_counter()
         try:
             results = self._run([j.article for j in batch], batch[0].params)
+            GENERATION.labels(self.label).observe(time.perf_counter() - started)
         except ServiceError as exc:
             for job in batch:
                 job.future.set_exception(exc)
@@ -170,6 +178,7 @@ class BatchedSummarizer(Summarizer):
             inner.summarize, batch_size=batch_size, wait_ms=wait_ms,
             queue_size=queue_size, timeout_s=timeout_s,
         )  # fmt: skip
+        self.batcher.label = inner.name
 
     @property
     def model(self) -> str:

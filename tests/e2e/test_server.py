@@ -34,6 +34,22 @@ def test_server_answers_every_endpoint(server: Server) -> None:
         assert server.request("GET", path)[0] == 200
 
 
+def test_server_metrics_sum_every_worker(server: Server) -> None:
+    import urllib.request
+
+    for _ in range(6):
+        server.request("POST", "/v1/bullets", {"text": SEED.read_text()})
+    with urllib.request.urlopen(server.base + "/metrics", timeout=30) as response:
+        text = response.read().decode()
+    lines = [
+        line
+        for line in text.splitlines()
+        if line.startswith("newsbrief_requests_total{") and "/v1/bullets" in line
+    ]
+    assert sum(float(line.rsplit(" ", 1)[1]) for line in lines) >= 6
+    assert "newsbrief_model_load_seconds" in text
+
+
 def test_server_bad_input_is_4xx_problem(server: Server) -> None:
     status, headers, body = server.request("POST", "/v1/summaries", {"text": ""})
     assert status == 422 and headers["Content-Type"] == "application/problem+json"

@@ -1,0 +1,24 @@
+"""Prometheus metrics at /metrics."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+
+def test_metrics_count_requests_and_rejections(client: FlaskClient) -> None:
+    client.post("/v1/summaries", json={"text": "The council met on Monday and voted."})
+    client.post("/v1/summaries", json={"text": ""})
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/plain")
+    text = response.get_data(as_text=True)
+    assert 'newsbrief_requests_total{method="POST",route="/v1/summaries",status="200"}' in text
+    assert 'newsbrief_rejected_total{reason="422"}' in text
+    assert "newsbrief_request_seconds_bucket" in text
+    assert "newsbrief_cache_total" in text
+    assert "newsbrief_model_load_seconds" in text
+
+
+def test_metrics_never_contain_article_text(client: FlaskClient) -> None:
+    client.post("/v1/summaries", json={"text": "Zanzibarian marmosets escaped the zoo today."})
+    assert "marmosets" not in client.get("/metrics").get_data(as_text=True)

@@ -119,6 +119,14 @@ class RequestTimedOut(ServiceError):
     slug = "timeout"
 
 
+class ClientGone(ServiceError):
+    """The client hung up before its summary was generated (nginx's 499)."""
+
+    status = 499
+    title = "Client closed request"
+    slug = "client-closed-request"
+
+
 class IdempotencyConflict(ServiceError):
     """An Idempotency-Key was reused with a different body, or is still in flight."""
 

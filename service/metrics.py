@@ -20,7 +20,9 @@ from prometheus_client import multiprocess
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 
 REQUESTS = Counter(
-    "newsbrief_requests_total", "HTTP requests by route and status.", ["route", "method", "status"]
+    "newsbrief_requests_total",
+    "HTTP requests by route, status and API key name ('-' when keys are off).",
+    ["route", "method", "status", "key"],
 )
 LATENCY = Histogram(
     "newsbrief_request_seconds",

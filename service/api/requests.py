@@ -14,6 +14,9 @@ from flask import g
 from flask import request
 from werkzeug.exceptions import BadRequest
 
+from service.disconnect import check_for
+from service.disconnect import client_gone
+
 logger = logging.getLogger(__name__)
 
 HEADER = "X-Request-Id"
@@ -23,6 +26,7 @@ SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 def _start() -> None:
     g.started = time.perf_counter()
+    client_gone.set(check_for(request.environ))
     sent = request.headers.get(HEADER, "")
     g.request_id = sent if SAFE_ID.match(sent) else uuid.uuid4().hex
     if request.method == "POST" and request.is_json:
@@ -47,14 +51,15 @@ def _finish(response: Response) -> Response:
     response.headers[HEADER] = g.get("request_id", "")
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-    REQUESTS.labels(route, request.method, str(response.status_code)).inc()
+    REQUESTS.labels(route, request.method, str(response.status_code), g.get("key_name", "-")).inc()
     LATENCY.labels(route).observe(elapsed / 1000)
     if response.status_code >= 400:
         REJECTED.labels(str(response.status_code)).inc()
     logger.info(
-        "request request_id=%s key=%s method=%s path=%s status=%d bytes_in=%d latency_ms=%.1f",
+        "request request_id=%s key=%s engine=%s method=%s path=%s status=%d bytes_in=%d latency_ms=%.1f",
         g.get("request_id", "-"),
         g.get("key_name", "-"),
+        g.get("engine", "-"),
         request.method,
         request.path,
         response.status_code,

@@ -18,15 +18,19 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from dataclasses import field
 
+from service.disconnect import ClientCheck
+from service.disconnect import client_gone
 from service.engines.base import Summarizer
 from service.engines.base import Summary
 from service.engines.base import SummaryParams
+from service.errors import ClientGone
 from service.errors import Overloaded
 from service.errors import RequestTimedOut
 from service.errors import ServiceError
 from service.metrics import BATCH_SIZE
 from service.metrics import GENERATION
 from service.metrics import QUEUE_DEPTH
+from service.metrics import REJECTED
 from service.text.article import Article
 
 logger = logging.getLogger(__name__)
@@ -40,6 +44,7 @@ class _Job:
     params: SummaryParams
     enqueued: float
     future: Future[Summary] = field(default_factory=Future)
+    gone: ClientCheck | None = None
 
 
 class MicroBatcher:
@@ -78,7 +83,8 @@ class MicroBatcher:
             RequestTimedOut: not done within the timeout; queued work is dropped.
         """
         now = time.monotonic()
-        jobs = [_Job(article, params, now) for article in articles]
+        gone = client_gone.get()
+        jobs = [_Job(article, params, now, gone=gone) for article in articles]
         with self._cond:
             if self._closed:
                 raise Overloaded("the server is shutting down")
@@ -132,7 +138,17 @@ class MicroBatcher:
             batch = [j for j in self._pending if j.params == first.params][: self.batch_size]
             taken = {id(j) for j in batch}
             self._pending = [j for j in self._pending if id(j) not in taken]
-        return [j for j in batch if j.future.set_running_or_notify_cancel()]
+        return [
+            j for j in batch if j.future.set_running_or_notify_cancel() and not self._hung_up(j)
+        ]
+
+    def _hung_up(self, job: _Job) -> bool:
+        """Drop a job whose client closed its connection while it waited."""
+        if job.gone is None or not job.gone():
+            return False
+        REJECTED.labels("client_gone").inc()
+        job.future.set_exception(ClientGone("the client closed the connection"))
+        return True
 
     def _count(self, params: SummaryParams) -> int:
         return sum(1 for j in self._pending if j.params == params)

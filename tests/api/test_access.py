@@ -114,3 +114,10 @@ def test_rate_limit_refills_over_time() -> None:
 
 def test_rate_limit_off_by_default(client: FlaskClient) -> None:
     assert all(client.post("/v1/bullets", json=BODY).status_code == 200 for _ in range(30))
+
+
+def test_key_name_is_in_metrics_never_the_key(secured: FlaskClient) -> None:
+    secured.post("/v1/bullets", json=BODY, headers={"X-API-Key": CMS_KEY})
+    text = secured.get("/metrics").get_data(as_text=True)
+    assert 'key="cms"' in text
+    assert CMS_KEY not in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 
 
@@ -12,7 +13,9 @@ def test_metrics_count_requests_and_rejections(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.content_type.startswith("text/plain")
     text = response.get_data(as_text=True)
-    assert 'newsbrief_requests_total{method="POST",route="/v1/summaries",status="200"}' in text
+    assert (
+        'newsbrief_requests_total{key="-",method="POST",route="/v1/summaries",status="200"}' in text
+    )
     assert 'newsbrief_rejected_total{reason="422"}' in text
     assert "newsbrief_request_seconds_bucket" in text
     assert "newsbrief_cache_total" in text
@@ -22,3 +25,15 @@ def test_metrics_count_requests_and_rejections(client: FlaskClient) -> None:
 def test_metrics_never_contain_article_text(client: FlaskClient) -> None:
     client.post("/v1/summaries", json={"text": "Zanzibarian marmosets escaped the zoo today."})
     assert "marmosets" not in client.get("/metrics").get_data(as_text=True)
+
+
+def test_access_log_is_one_logfmt_line_without_article_text(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO, logger="service.api.requests")
+    client.post("/v1/summaries", json={"text": "Zanzibarian marmosets escaped the zoo today."})
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "service.api.requests"]
+    assert "request_id=" in line and "engine=fake" in line and "latency_ms=" in line
+    assert "marmosets" not in line

@@ -169,3 +169,41 @@ def test_batcher_engine_failure_reaches_every_caller_and_worker_survives() -> No
         b.submit([article("First.")], SummaryParams())
     assert b.submit([article("Second.")], SummaryParams())[0].text == "ok"
     b.close()
+
+
+def test_batcher_skips_jobs_whose_client_hung_up() -> None:
+    from service.disconnect import client_gone
+    from service.errors import ClientGone
+
+    model = FakeModel()
+    model.release.clear()
+    b = batcher(model, batch_size=1, wait_ms=0)
+    pool = ThreadPoolExecutor(2)
+    blocker = pool.submit(b.submit, [article("Blocking story.")], SummaryParams())
+    time.sleep(0.1)
+
+    def hung_up_request() -> list[Summary]:
+        client_gone.set(lambda: True)  # as the view sets it for a closed socket
+        return b.submit([article("Nobody is waiting.")], SummaryParams())
+
+    abandoned = pool.submit(hung_up_request)
+    time.sleep(0.1)
+    model.release.set()
+    assert blocker.result(5)[0].text == "BLOCKING STORY."
+    with pytest.raises(ClientGone):
+        abandoned.result(5)
+    assert all("Nobody is waiting." not in texts for texts, _ in model.calls)
+    pool.shutdown()
+    b.close()
+
+
+def test_socket_closed_detects_a_peer_that_hung_up() -> None:
+    import socket
+
+    from service.disconnect import socket_closed
+
+    left, right = socket.socketpair()
+    assert socket_closed(left) is False
+    right.close()
+    assert socket_closed(left) is True
+    left.close()

@@ -126,6 +126,8 @@ def _batch_item(index: int, outcome: Any, doc_id: Any) -> dict[str, Any]:
 
 
 def _with_ids(result: dict[str, Any], doc_id: Any) -> dict[str, Any]:
+    if "engine" in result:
+        g.engine = result["engine"]  # for the access log line
     result = {**result, "request_id": g.request_id}
     if isinstance(doc_id, str):
         result["id"] = doc_id

@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
 
     from service.api import health
     from service.api import metrics
+    from service.api import playground
     from service.api import v1
     from service.api.problems import register_error_handlers
     from service.api.requests import register_request_hooks
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
     register_request_hooks(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(metrics.blueprint)
+    app.register_blueprint(playground.blueprint)
     v1.register(app)
     if settings.load_on_start:
         warmup = _read_warmup(settings)

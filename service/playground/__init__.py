@@ -1,0 +1,1 @@
+"""The editors' playground page: static HTML, CSS and JavaScript shipped with the package."""

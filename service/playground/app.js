@@ -15,10 +15,20 @@ function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+function headers() {
+  const key = $("apikey").value.trim();
+  return key ? { "Content-Type": "application/json", "X-API-Key": key } : { "Content-Type": "application/json" };
+}
+
 async function loadEngines() {
   const select = $("engine");
+  select.replaceChildren();
   try {
-    const response = await fetch("/v1/engines");
+    const response = await fetch("/v1/engines", { headers: headers() });
+    if (!response.ok) {
+      showError(problemMessage(await response.json()));
+      return;
+    }
     const body = await response.json();
     for (const engine of body.engines || []) {
       const option = document.createElement("option");
@@ -64,7 +74,7 @@ async function summarise() {
   try {
     const response = await fetch("/v1/summaries", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: headers(),
       body: JSON.stringify(request),
     });
     const body = await response.json();
@@ -107,6 +117,7 @@ async function copy(text) {
 }
 
 $("sample").addEventListener("click", loadSample);
+$("apikey").addEventListener("change", () => { showError(""); loadEngines(); });
 $("submit").addEventListener("click", summarise);
 $("copy-json").addEventListener("click", () => copy(JSON.stringify({ what_you_need_to_know: lastBox }, null, 2)));
 $("copy-html").addEventListener("click", () =>

@@ -149,8 +149,6 @@ class ResultCache:
         """Keep results in ``store`` (None: no caching) for ``ttl`` seconds."""
         self._store = store
         self._ttl = ttl
-        self.hits = 0
-        self.misses = 0
 
     def get(self, key: str) -> dict[str, Any] | None:
         """Return a stored result, or None."""
@@ -159,8 +157,6 @@ class ResultCache:
         from service.metrics import CACHE
 
         raw = self._store.get(key)
-        self.hits += raw is not None
-        self.misses += raw is None
         CACHE.labels("hit" if raw is not None else "miss").inc()
         return json.loads(raw) if raw is not None else None
 

@@ -6,6 +6,7 @@ into HTTP responses, so nothing here imports Flask.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 from typing import ClassVar
@@ -51,16 +52,23 @@ class Unauthorized(ServiceError):
         super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="newsbrief"'})
 
 
-class RateLimited(ServiceError):
+class RetryLater(ServiceError):
+    """A failure that passes: the answer carries ``Retry-After`` (whole seconds)."""
+
+    retry_after: ClassVar[float] = 1
+
+    def __init__(self, detail: str, *, retry_after: float | None = None) -> None:
+        """Tell clients when to come back (the class default unless given)."""
+        wait = self.retry_after if retry_after is None else retry_after
+        super().__init__(detail, headers={"Retry-After": str(max(1, math.ceil(wait)))})
+
+
+class RateLimited(RetryLater):
     """The caller spent its request budget (``NEWSBRIEF_RATE_LIMIT``)."""
 
     status = 429
     title = "Too many requests"
     slug = "rate-limited"
-
-    def __init__(self, detail: str, *, retry_after: str) -> None:
-        """Tell the client when a token will be free."""
-        super().__init__(detail, headers={"Retry-After": retry_after})
 
 
 class InvalidInput(ServiceError):
@@ -87,28 +95,24 @@ class EngineNotFound(ServiceError):
     slug = "engine-not-found"
 
 
-class ModelNotReady(ServiceError):
+class ModelNotReady(RetryLater):
     """The engine exists but is still loading, or failed to load."""
 
     status = 503
     title = "Engine not ready"
     slug = "model-not-ready"
 
-    def __init__(self, detail: str, *, retry_after: int = 5) -> None:
-        """Tell clients when to come back."""
-        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+    retry_after = 5
 
 
-class Overloaded(ServiceError):
+class Overloaded(RetryLater):
     """The engine's queue is full; the client should retry later."""
 
     status = 503
     title = "Service overloaded"
     slug = "overloaded"
 
-    def __init__(self, detail: str, *, retry_after: int = 2) -> None:
-        """Tell clients when to come back."""
-        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+    retry_after = 2
 
 
 class RequestTimedOut(ServiceError):
@@ -135,16 +139,12 @@ class IdempotencyConflict(ServiceError):
     slug = "idempotency-key-reused"
 
 
-class IdempotencyInFlight(ServiceError):
+class IdempotencyInFlight(RetryLater):
     """A request with the same Idempotency-Key is still being answered."""
 
     status = 409
     title = "Request in progress"
     slug = "idempotency-key-in-flight"
-
-    def __init__(self, detail: str, *, retry_after: int = 1) -> None:
-        """Tell clients when to retry for the stored answer."""
-        super().__init__(detail, headers={"Retry-After": str(retry_after)})
 
 
 class ModelMissing(ServiceError):

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from service.bullets.features import LEANING_OPENER
 from service.pipeline import Options
 from service.pipeline import extract_bullets
 from service.pipeline import summarize_documents
@@ -21,11 +22,6 @@ from service.state import ServiceState
 from service.text.sentences import split_sentences
 
 PRONOUN_START = re.compile(r"^(?:he|she|it|they|them|his|her|its|their|this|these|those)\b", re.I)
-CONNECTIVE_START = re.compile(
-    r"^(?:but|however|also|and|so|meanwhile|still|yet|instead|then|moreover|furthermore|"
-    r"nevertheless|therefore|thus|besides|otherwise)\b",
-    re.I,
-)
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
 
 
@@ -35,7 +31,7 @@ def lint_bullets(bullets: list[str]) -> Counter[str]:
     for index, bullet in enumerate(bullets):
         text = bullet.strip().lstrip("\"'\u201c\u2018 ")
         found["orphan-pronoun"] += index == 0 and bool(PRONOUN_START.match(text))
-        found["orphan-connective"] += bool(CONNECTIVE_START.match(text))
+        found["orphan-connective"] += bool(LEANING_OPENER.match(text))
         found["unbalanced-quote"] += len(re.findall(r"[\"\u201c]", bullet)) % 2
         found["unbalanced-paren"] += bullet.count("(") != bullet.count(")")
         found["too-short"] += len(bullet.split()) < 6

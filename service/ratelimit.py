@@ -9,7 +9,6 @@ across replicas; if Redis is unreachable the local bucket answers instead.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 
@@ -79,8 +78,3 @@ class RateLimiter:
                 return 0.0
             self._local[identity] = (tokens, now)
             return (1 - tokens) / self.rate
-
-
-def retry_after(seconds: float) -> str:
-    """Return a Retry-After value in whole seconds (at least 1)."""
-    return str(max(1, math.ceil(seconds)))

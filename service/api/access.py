@@ -9,7 +9,6 @@ from flask import request
 from service.auth import authenticate
 from service.errors import RateLimited
 from service.errors import Unauthorized
-from service.ratelimit import retry_after
 from service.signatures import SIGNATURE_HEADER
 from service.signatures import TIMESTAMP_HEADER
 from service.signatures import verify
@@ -42,9 +41,7 @@ def _check_key() -> None:
         identity = g.get("key_name") or f"addr:{request.remote_addr}"
         wait = state.limiter.check(identity)
         if wait:
-            raise RateLimited(
-                f"rate limit of {state.limiter.rate}/s exceeded", retry_after=retry_after(wait)
-            )
+            raise RateLimited(f"rate limit of {state.limiter.rate}/s exceeded", retry_after=wait)
 
 
 def register_access(blueprint: Blueprint) -> None:

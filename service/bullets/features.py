@@ -28,7 +28,8 @@ PRONOUN_OPENER = re.compile(
 # Connectives that lean on an unseen previous sentence. Ambiguous words
 # ("Still images", "Instead of ...") count only when a comma follows.
 CONNECTIVE_OPENER = re.compile(
-    r"^(?:(?:but|however|also|and|or|meanwhile|moreover|furthermore|nevertheless|therefore|"
+    r"^(?:(?:but|however|also|and|or|meanwhile|moreover|furthermore|nevertheless|nonetheless|"
+    r"therefore|consequently|accordingly|additionally|regardless|hence|"
     r"thus|besides|otherwise|in addition|as a result|even so|in fact|indeed|likewise|"
     r"similarly)\b,?|(?:so|yet|still|then|instead|now),|so(?= [A-Z]))\s*",
     re.IGNORECASE,
@@ -36,7 +37,8 @@ CONNECTIVE_OPENER = re.compile(
 # What a reader (and the shared lint) sees as a dangling opener, comma or not.
 LEANING_OPENER = re.compile(
     r"^(?:but|however|also|and|so|meanwhile|still|yet|instead|then|moreover|furthermore|"
-    r"nevertheless|therefore|thus|besides|otherwise)\b",
+    r"nevertheless|nonetheless|therefore|consequently|accordingly|additionally|hence|thus|"
+    r"besides|otherwise)\b",
     re.IGNORECASE,
 )
 FIRST_SECOND_PERSON = re.compile(r"\b(?:i|i'm|i've|me|my|we|we're|our|us|you|your)\b", re.I)

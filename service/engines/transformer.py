@@ -20,12 +20,16 @@ import torch
 from transformers import AutoConfig
 from transformers import AutoModelForSeq2SeqLM
 from transformers import AutoTokenizer
+from transformers import StoppingCriteria
+from transformers import StoppingCriteriaList
 from transformers.utils import logging as hf_logging
 
+from service.engines.abandon import is_abandoned
 from service.engines.base import Summarizer
 from service.engines.base import Summary
 from service.engines.base import SummaryParams
 from service.engines.lead import take_within
+from service.errors import ClientGone
 from service.errors import InferenceFailed
 from service.errors import ModelMissing
 from service.modelstore import STAMP
@@ -253,6 +257,8 @@ class TransformerSummarizer(Summarizer):
         outputs: dict[int, str] = {}
         size = self.settings.generate_batch
         for start in range(0, len(order), size):
+            if is_abandoned():
+                raise ClientGone("every request of this batch has gone; generation stopped")
             batch = order[start : start + size]
             chunk = [texts[i] for i in batch]
             if self._ct2 is not None:
@@ -281,8 +287,12 @@ class TransformerSummarizer(Summarizer):
         kwargs = self.generation_kwargs(params)
         try:
             with self._lock, torch.inference_mode():
-                output: torch.Tensor = self._model.generate(**inputs, **kwargs)
-                return output
+                output: torch.Tensor = self._model.generate(
+                    **inputs, **kwargs, stopping_criteria=StoppingCriteriaList([_StopAbandoned()])
+                )
+            if is_abandoned():
+                raise ClientGone("every request of this batch has gone; generation stopped")
+            return output
         except (RuntimeError, ValueError, IndexError) as exc:
             logger.error("generate_failed model=%s error=%s", self.model_name, exc)
             raise InferenceFailed("the model failed to generate a summary") from exc
@@ -319,3 +329,10 @@ def _trim_words(text: str, max_words: int) -> str:
     trimmed = " ".join(s.text for s in kept)
     words = trimmed.split()
     return trimmed if len(words) <= max_words else " ".join(words[:max_words])
+
+
+class _StopAbandoned(StoppingCriteria):
+    """Stop generating at the next token once every request of the batch has gone."""
+
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor, **kwargs: Any) -> Any:
+        return torch.full((input_ids.shape[0],), is_abandoned(), dtype=torch.bool)

@@ -37,7 +37,10 @@ def prepare(text: str | None = None, *, html: str | None = None, title: str = ""
         raise ValueError("give exactly one of text or html")
     raw = html if html is not None else text
     assert raw is not None
-    body = html_to_text(raw) if html is not None else raw
+    body = raw
+    if html is not None:
+        page = html_to_text(raw)
+        body, title = page.text, title or page.title  # the h1 is the headline, not body
     paragraphs = clean_article(body)
     return Article(
         title=" ".join(normalize(title).split()),

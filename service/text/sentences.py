@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sentencex
 
+from service.text.abbreviations import repair
 from service.text.clean import is_prompt
 
 # Photo captions run into scraped copy: "Bishop John Folda (pictured) of ...".
@@ -44,7 +45,8 @@ class Sentence:
 
 def split_sentences(text: str) -> list[str]:
     """Split one paragraph into sentences (abbreviation- and quote-aware)."""
-    return [s.strip() for s in sentencex.segment("en", text) if len(s.strip()) >= _MIN_CHARS]
+    segments = repair(sentencex.segment("en", text))
+    return [s.strip() for s in segments if len(s.strip()) >= _MIN_CHARS]
 
 
 def sentences_of(paragraphs: Sequence[str]) -> list[Sentence]:

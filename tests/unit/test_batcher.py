@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from service.engines.abandon import is_abandoned
 from service.engines.base import Summary
 from service.engines.base import SummaryParams
 from service.engines.batcher import MicroBatcher
@@ -207,3 +208,28 @@ def test_socket_closed_detects_a_peer_that_hung_up() -> None:
     right.close()
     assert socket_closed(left) is True
     left.close()
+
+
+def test_batcher_running_batch_sees_its_timed_out_request_as_abandoned() -> None:
+    seen: list[float] = []
+
+    def slow_model(articles: Sequence[Article], params: SummaryParams) -> list[Summary]:
+        started = time.monotonic()
+        while time.monotonic() - started < 10 and not is_abandoned():
+            time.sleep(0.01)  # a generation step; the engine checks between steps
+        seen.append(time.monotonic() - started)
+        return [Summary("late") for _ in articles]
+
+    b = MicroBatcher(slow_model, batch_size=1, wait_ms=0, queue_size=4, timeout_s=0.3)
+    b.start()
+    with pytest.raises(RequestTimedOut):
+        b.submit([article("A story that takes too long to summarise.")], SummaryParams())
+    deadline = time.monotonic() + 5
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert seen and seen[0] < 3  # stopped soon after the 504, not after its 10 s of work
+    b.close()
+
+
+def test_is_abandoned_is_false_outside_a_batch() -> None:
+    assert not is_abandoned()

@@ -17,16 +17,79 @@ def test_html_to_text_drops_scripts_styles_captions_and_nav() -> None:
         "<p>First paragraph.</p><figure><img src=x><figcaption>A caption.</figcaption></figure>"
         "<p>Second <b>bold</b> paragraph.</p><footer>Copyright</footer></body></html>"
     )
-    paragraphs = clean_article(html_to_text(html))
+    paragraphs = clean_article(html_to_text(html).text)
     assert paragraphs == ["First paragraph.", "Second bold paragraph."]
 
 
 def test_html_list_items_become_bullet_lines() -> None:
-    text = html_to_text(
+    text = html_to_text("<p>Intro.</p><ul><li>One fact here</li><li>Two</li></ul><p>Body.</p>").text
+    assert "\u2022 One fact here" in text
+
+
+def test_html_box_under_its_heading_is_dropped_with_the_heading() -> None:
+    page = html_to_text(
         "<h2>Key points</h2><ul><li>One fact here</li><li>Two</li></ul><p>Body.</p>"
     )
-    assert "\u2022 One fact here" in text
-    assert clean_article(text) == ["Body."]
+    assert clean_article(page.text) == ["Body."]
+
+
+def test_html_h1_is_the_title_and_never_body_text() -> None:
+    page = html_to_text(
+        "<article><h1>Storm knocks out power to 80,000 in Buffalo</h1>"
+        "<p>BUFFALO, N.Y. \u2014 A line of storms knocked out power on Monday.</p></article>"
+    )
+    assert page.title == "Storm knocks out power to 80,000 in Buffalo"
+    article = prepare(html="<h1>Storm knocks out power</h1><p>A line of storms hit the city.</p>")
+    assert article.title == "Storm knocks out power"
+    assert [s.text for s in article.sentences] == ["A line of storms hit the city."]
+
+
+def test_html_given_title_wins_over_h1() -> None:
+    article = prepare(
+        html="<h1>Page headline</h1><p>A line of storms hit the city.</p>", title="Mine"
+    )
+    assert article.title == "Mine"
+
+
+def test_html_subheadings_are_not_sentences_and_blocks_end_sentences() -> None:
+    article = prepare(
+        html="<p>The council met on Monday</p><h2>What happens next</h2><div>Work starts in May</div>"
+    )
+    assert [s.text for s in article.sentences] == [
+        "The council met on Monday",
+        "Work starts in May",
+    ]
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "<figure><img src=x><figcaption>A caption here.</figcaption></figure>",
+        "<aside>Sidebar text here.</aside>",
+        "<nav><a href=/>Home</a></nav>",
+        '<p class="byline">By Jane Smith, Staff Writer</p>',
+        '<div class="article-dateline">Updated 7:05 a.m. ET, Mon March 2</div>',
+        "<time>March 2, 2024</time>",
+        '<span itemprop="author">Jane Smith</span>',
+        "<h3>Related</h3><ul><li><a href=/a>Another story</a></li></ul>",
+        "<p>Read more:</p><ul><li>Another story about storms</li></ul>",
+        "<ul><li><a href=/a>Link one</a></li><li><a href=/b>Link two</a></li></ul>",
+        '<div class="related-stories"><p>Other news today.</p></div>',
+    ],
+)
+def test_html_page_furniture_is_dropped(furniture: str) -> None:
+    article = prepare(
+        html=f"<p>The council approved the flood barrier.</p>{furniture}<p>Work starts soon.</p>"
+    )
+    assert [s.text for s in article.sentences] == [
+        "The council approved the flood barrier.",
+        "Work starts soon.",
+    ]
+
+
+def test_html_empty_or_tagless_input_gives_no_text() -> None:
+    assert html_to_text("").text.strip() == ""
+    assert html_to_text("<p></p>" * 100).text.strip() == ""
 
 
 def test_remove_box_drops_heading_and_bullets_of_seed(seed_text: str) -> None:

@@ -1,0 +1,101 @@
+"""Shorten a sentence by deleting what an editor would cut from a box bullet.
+
+Each rule deletes one span (a leading time adjunct, an aside between
+dashes, a non-restrictive relative clause, an appositive, a closing
+participle phrase) and is vetoed when the span holds a
+negation or a number, or when what is left is too short to stand alone:
+a bullet never loses a "not", a figure or its subject.
+"""
+
+from __future__ import annotations
+
+import re
+
+MIN_LEFT_WORDS = 8
+# Negations and numbers must survive every cut.
+_PROTECTED = re.compile(
+    r"\d|\b(?:not|no|never|nobody|none|nothing|neither|nor|without|cannot|n't|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|half|"
+    r"first|second|third|percent)\b|n['\u2019]t\b",
+    re.IGNORECASE,
+)
+_WHEN_WORDS = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tonight|"
+    r"week|weekend|month|year|night|morning|afternoon|evening|summer|winter|spring|autumn|fall)"
+)
+# "On Monday, ..." / "Last week, ..." / "Earlier this year, ..." / "Late Tuesday night, ..."
+LEADING_TIME = re.compile(
+    rf"^(?:(?:on|late|early|earlier|later|by|since|until|over|during|in)\s+)?"
+    rf"(?:(?:last|this|next|the|on|late|early|that)\s+)?"
+    rf"{_WHEN_WORDS}(?:\s+(?:morning|afternoon|evening|night))?,\s+(?=[A-Za-z])",
+    re.IGNORECASE,
+)
+# ", who ... ," / ", which ... ," between commas, no quote or bracket inside.
+RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which|whose)\s+[^,;:\"\u201c\u201d()]{3,120}?,\s+")
+# "Smith, a retired teacher, was ..." / "Austin, the defense secretary, said ...":
+# after a capitalised name, before a lowercase word that is not a list's "and".
+APPOSITIVE = re.compile(
+    r"\b[A-Z][a-z]+(?P<span>,\s+(?:a|an|the|his|her|their|its)\s+[^,;:\"\u201c\u201d()]{2,80}?,)"
+    r"\s+(?=(?!and\b|or\b|but\b|who\b|which\b)[a-z])"
+)
+
+# " -- albeit under probation -- " inside a sentence, or a trailing " -- ..." aside.
+_DASH = r"\s+(?:--|\u2014|\u2013)\s+"
+DASH_ASIDE = re.compile(
+    rf"{_DASH}[^\u2014\u2013\"\u201c\u201d()]{{3,100}}?{_DASH}|{_DASH}[^\u2014\u2013\"\u201c\u201d()]{{3,120}}?(?=[.!]?$)"
+)
+# A trailing participle phrase: "..., making him eligible to return at once."
+TRAILING_PARTICIPLE = re.compile(r",\s+(?:[a-z]{3,}ing)\b[^,;:\"\u201c\u201d()]{3,120}?(?=[.!]?$)")
+
+
+def drop_dash_aside(text: str) -> str:
+    """Remove one aside set off by dashes (paired, or running to the end)."""
+    for match in DASH_ASIDE.finditer(text):
+        if "--" in match.group(0)[3:-3] or _PROTECTED.search(match.group(0)):
+            continue
+        joined = (text[: match.start()] + " " + text[match.end() :]).strip()
+        return _keep_if_long(text, re.sub(r"\s+(?=[.!]$)", "", joined))
+    return text
+
+
+def drop_trailing_participle(text: str) -> str:
+    """Remove a closing ", making ..." / ", saying ..." phrase."""
+    match = TRAILING_PARTICIPLE.search(text)
+    if not match or _PROTECTED.search(match.group(0)):
+        return text
+    return _keep_if_long(text, text[: match.start()] + text[match.end() :])
+
+
+def drop_leading_time(text: str) -> str:
+    """Remove an opening time adjunct: "On Monday, the council ..." -> "The council ..."."""
+    match = LEADING_TIME.match(text)
+    if not match or _PROTECTED.search(match.group(0)):
+        return text
+    return _keep_if_long(text, text[match.end() :][:1].upper() + text[match.end() + 1 :])
+
+
+def drop_relative_clause(text: str) -> str:
+    """Remove one non-restrictive relative clause set off by commas."""
+    for match in RELATIVE_CLAUSE.finditer(text):
+        if not _PROTECTED.search(match.group(0)):
+            return _keep_if_long(text, text[: match.start()] + " " + text[match.end() :])
+    return text
+
+
+def drop_appositive(text: str) -> str:
+    """Remove one appositive after a name: "Austin, the defense secretary, said" -> "Austin said"."""
+    for match in APPOSITIVE.finditer(text):
+        if not _PROTECTED.search(match.group("span")):
+            return _keep_if_long(text, text[: match.start("span")] + text[match.end("span") :])
+    return text
+
+
+def compress(text: str) -> str:
+    """Apply every deletion rule once, in a fixed order."""
+    text = drop_dash_aside(drop_leading_time(text))
+    return drop_trailing_participle(drop_appositive(drop_relative_clause(text)))
+
+
+def _keep_if_long(original: str, shortened: str) -> str:
+    return shortened if len(shortened.split()) >= MIN_LEFT_WORDS else original

@@ -1,0 +1,110 @@
+"""Repair sentence boundaries that wire-copy abbreviations fool a splitter into.
+
+``sentencex`` handles most abbreviations, but it ends a sentence at "7 a.m."
+before "Monday", at "Dr." before "Who", at "Approx." before a number, and it
+keeps "(for good.) She stayed." together. This layer sees pairs of adjacent
+segments and merges or splits them by the classes AP style uses: titles and
+ranks, times, months and weekdays, numbers, initials and acronyms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# Titles and ranks stand before a name: never the end of a sentence.
+TITLES = frozenset(
+    """mr mrs ms messrs dr gov sen rep reps sens lt col gen sgt capt cmdr adm maj rev prof
+    pres supt det insp cpl pvt brig atty hon msgr rt fr sra srta mme mlle""".split()
+)
+PLACES = frozenset(("Ft", "Mt", "Pt", "Ste"))  # "Ft. Bragg"; lowercase "ft." is feet
+# Abbreviations that end a sentence only rarely: merge before a number or name.
+NUMBERED = frozenset("no nos vol art sec fig p pp ch approx est ca tel ext".split())
+# Company suffixes, units and Latin shorthand: they end a sentence now and
+# then ("... Acme Inc."), so only a lowercase word, a number or a date continues.
+SUFFIXES = frozenset(
+    "inc co corp ltd llc plc jr sr bros ave blvd rd dept assn vs v etc al ft lb lbs oz in mi".split()
+)
+MONTHS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+WEEKDAYS = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|"
+    "fri|sat|sun"
+)
+MONTH_NAMES = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+)
+# What may follow a clock time inside the same sentence.
+_AFTER_TIME = re.compile(
+    rf"^(?:(?i:(?:{WEEKDAYS}|{MONTH_NAMES}|{'|'.join(sorted(MONTHS))}|local|today|tonight|tomorrow|yesterday|eastern|pacific"
+    r"|central|mountain)\b)|(?:[ECMP][SD]?T|GMT|BST|UTC|CET|CEST|AEST|AEDT|HST)\b"
+    r"|[a-z0-9(,;:\u2013\u2014-])"
+)
+# A plain lowercase word never opens a sentence ("eBay" and "theGrio.com" do).
+_LOWER_WORD = re.compile(r"^[a-z]+(?=[\s,;:)\u2019']|$)")
+_CALENDAR_START = re.compile(rf"^(?:{WEEKDAYS}|{MONTH_NAMES})\b", re.IGNORECASE)
+_LAST_TOKEN = re.compile(r"(?:^|[\s(\[\"\u201c])([A-Za-z][A-Za-z.]*)\.$")
+_CLOCK = re.compile(r"\b[ap]\.?m\.$", re.IGNORECASE)
+_INITIAL = re.compile(r"(?:^|\s)[A-Z][a-z]+\s+[A-Z]\.$")
+_ACRONYM = re.compile(r"(?:[A-Za-z]\.){2,}$")
+# A sentence end inside brackets: "(for good.) She stayed." is two sentences.
+# So is "at 5 p.m. The owner left.", which the splitter keeps as one.
+_INNER_END = re.compile(
+    r"(?:(?<=[.!?][)\]])|(?<=\b[aApP]\.[mM]\.)(?P<clock>))\s+(?=[\"\u201c\u2018']?[A-Z])"
+)
+
+
+def repair(segments: Iterable[str]) -> list[str]:
+    """Merge segments split at an abbreviation and split at bracketed ends."""
+    merged: list[str] = []
+    for segment in segments:
+        if merged and is_continuation(merged[-1].rstrip(), segment.lstrip()):
+            merged[-1] = merged[-1].rstrip() + " " + segment.lstrip()
+        else:
+            merged.append(segment)
+    return [piece for segment in merged for piece in _split_inside(segment)]
+
+
+def _split_inside(segment: str) -> list[str]:
+    """Split where a sentence ends inside a segment: after brackets or a clock time."""
+    pieces: list[str] = []
+    start = 0
+    for match in _INNER_END.finditer(segment):
+        rest = segment[match.end() :]
+        if match.group("clock") is not None and _AFTER_TIME.match(rest):
+            continue
+        pieces.append(segment[start : match.start()])
+        start = match.end()
+    pieces.append(segment[start:])
+    return pieces
+
+
+def is_continuation(previous: str, following: str) -> bool:
+    """Tell whether ``following`` continues the sentence that ``previous`` cut short."""
+    if not following or previous[-1:] not in ".!?":
+        return False
+    if _LOWER_WORD.match(following) and previous[-1] != "?":
+        return True
+    if not previous.endswith("."):
+        return False
+    if _CLOCK.search(previous):
+        return bool(_AFTER_TIME.match(following))
+    match = _LAST_TOKEN.search(previous)
+    if match is None:
+        return False
+    token = match.group(1)
+    word = token.lower()
+    first = following[0]
+    if word in TITLES or token in PLACES:
+        return first.isupper() or first.isdigit()
+    if word == "st":  # "in St. Louis" continues; "on Main St. The" ends.
+        before = previous[: match.start(1)].split()
+        return not before or not before[-1][:1].isupper()
+    if word in NUMBERED or word in MONTHS:
+        return first.isdigit() or first == "$" or first.islower()
+    if _INITIAL.search(previous) and first.isupper():
+        return True  # "John F. Kennedy": a middle initial, not "Plan B."
+    is_known = word in SUFFIXES or bool(_ACRONYM.search(token + "."))
+    if is_known and _CALENDAR_START.match(following):
+        return True
+    is_short = is_known or (token[0].isupper() and len(token) <= 4)
+    return is_short and (first.islower() or first.isdigit())

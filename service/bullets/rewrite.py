@@ -55,7 +55,7 @@ _SENTENCE_OPENERS = frozenset(
     no one two three four five six seven eight nine ten dozens hundreds thousands""".split()
 )
 _PLURAL_HEADS = frozenset("police officials authorities people".split())
-PARENTHETICAL = re.compile(r"\s*\((?![^)]*\d{4})[^()]{1,80}\)")
+PARENTHETICAL = re.compile(r"\s*\((?![^()]{0,80}\d{4})[^()]{1,80}\)")
 # Clause boundaries where both halves usually stand alone.
 CLAUSE_SPLIT = re.compile(r";\s+|,\s+(?:while|but|and|whereas)\s+")
 # A half stands alone when it has its own subject and finite verb: it must not

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+MAX_MERGED_CHARS = 2_000
 # Titles and ranks stand before a name: never the end of a sentence.
 TITLES = frozenset(
     """mr mrs ms messrs dr gov sen rep reps sens lt col gen sgt capt cmdr adm maj rev prof
@@ -54,13 +55,24 @@ _INNER_END = re.compile(
 
 
 def repair(segments: Iterable[str]) -> list[str]:
-    """Merge segments split at an abbreviation and split at bracketed ends."""
-    merged: list[str] = []
+    """Merge segments split at an abbreviation and split at bracketed ends.
+
+    Merging is linear (pieces are joined once) and stops at
+    ``MAX_MERGED_CHARS``, so a run of "7 a.m. 7 a.m. ..." cannot grow one
+    sentence without bound.
+    """
+    groups: list[list[str]] = []
+    size = 0
     for segment in segments:
-        if merged and is_continuation(merged[-1].rstrip(), segment.lstrip()):
-            merged[-1] = merged[-1].rstrip() + " " + segment.lstrip()
-        else:
-            merged.append(segment)
+        if groups and size < MAX_MERGED_CHARS:
+            last = groups[-1][-1].rstrip()
+            if is_continuation(last, segment.lstrip()):
+                groups[-1].append(segment.strip())
+                size += len(segment)
+                continue
+        groups.append([segment.strip()])
+        size = len(segment)
+    merged = [" ".join(group) for group in groups]
     return [piece for segment in merged for piece in _split_inside(segment)]
 
 

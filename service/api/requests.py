@@ -22,6 +22,20 @@ logger = logging.getLogger(__name__)
 HEADER = "X-Request-Id"
 # Echo only ids that are safe to put in logs and headers.
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Metric labels come from closed sets, so no client can mint new series.
+METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+_PLAIN = re.compile(r"^[A-Za-z0-9._:/@+-]{1,256}$")
+
+
+def logfmt_value(value: object) -> str:
+    """Return a value safe for one logfmt field: plain, or quoted with escapes.
+
+    A client's path or method can hold spaces, "=", quotes or newlines
+    (``/x%0Ats=...``); quoted and JSON-escaped they stay inside one field
+    of one line.
+    """
+    text = str(value)
+    return text if _PLAIN.match(text) else json.dumps(text[:512])
 
 
 def _start() -> None:
@@ -51,17 +65,18 @@ def _finish(response: Response) -> Response:
     response.headers[HEADER] = g.get("request_id", "")
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-    REQUESTS.labels(route, request.method, str(response.status_code), g.get("key_name", "-")).inc()
+    method = request.method if request.method in METHODS else "other"
+    REQUESTS.labels(route, method, str(response.status_code), g.get("key_name", "-")).inc()
     LATENCY.labels(route).observe(elapsed / 1000)
     if response.status_code >= 400:
         REJECTED.labels(str(response.status_code)).inc()
     logger.info(
         "request request_id=%s key=%s engine=%s method=%s path=%s status=%d bytes_in=%d latency_ms=%.1f",
         g.get("request_id", "-"),
-        g.get("key_name", "-"),
-        g.get("engine", "-"),
-        request.method,
-        request.path,
+        logfmt_value(g.get("key_name", "-")),
+        logfmt_value(g.get("engine", "-")),
+        logfmt_value(request.method),
+        logfmt_value(request.path),
         response.status_code,
         request.content_length or 0,
         elapsed,

@@ -37,3 +37,38 @@ def test_access_log_is_one_logfmt_line_without_article_text(
     (line,) = [r.getMessage() for r in caplog.records if r.name == "service.api.requests"]
     assert "request_id=" in line and "engine=fake" in line and "latency_ms=" in line
     assert "marmosets" not in line
+
+
+def test_metrics_method_label_is_a_closed_set(client: FlaskClient) -> None:
+    before = client.get("/metrics").get_data(as_text=True).count("newsbrief_requests_total{")
+    for number in range(50):
+        client.open("/v1/bullets", method=f"X{number}")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'method="X1"' not in text
+    assert 'method="other"' in text
+    assert text.count("newsbrief_requests_total{") <= before + 3  # other, and /metrics itself
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/x%0Ats=2026 level=ERROR logger=service.auth msg=forged_admin_login",
+        "/x%20key=alice%20status=200",
+        '/x"%0D%0Aevil=1',
+    ],
+)
+def test_access_log_quotes_client_values_so_no_line_or_field_is_forged(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    import logging
+    import shlex
+
+    caplog.set_level(logging.INFO, logger="service.api.requests")
+    client.get(path)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "service.api.requests"]
+    assert "\n" not in line and "\r" not in line
+    fields = dict(item.split("=", 1) for item in shlex.split(line)[1:])
+    assert set(fields) == {
+        "request_id", "key", "engine", "method", "path", "status", "bytes_in", "latency_ms"
+    }  # fmt: skip
+    assert fields["status"] == "404" and fields["key"] == "-"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Flask
 from flask import g
 from flask import request
 
@@ -44,6 +44,20 @@ def _check_key() -> None:
             raise RateLimited(f"rate limit of {state.limiter.rate}/s exceeded", retry_after=wait)
 
 
-def register_access(blueprint: Blueprint) -> None:
-    """Check keys first on the blueprint (before Idempotency-Key claims)."""
-    blueprint.before_request(_check_key)
+# The OpenAPI document stays open; everything else under /v1 is guarded.
+OPEN_PATHS = frozenset(("/v1/openapi.json",))
+
+
+def _guard() -> None:
+    if request.path.startswith("/v1/") and request.path not in OPEN_PATHS:
+        _check_key()
+
+
+def register_access(app: Flask) -> None:
+    """Check keys app-wide, first of all hooks.
+
+    On the app, not the blueprint: an unknown method or path under ``/v1``
+    (405, 404) and a non-JSON body (415) are answered only after the key is
+    checked, so a client without one learns nothing about the routes.
+    """
+    app.before_request(_guard)

@@ -48,13 +48,17 @@ def _start() -> None:
 
 
 def _reject_deep_json() -> None:
-    """Answer 400 for JSON nested beyond Python's recursion limit (not a 500)."""
+    """Answer 400 for JSON nested too deep or with a huge integer (not a 500)."""
     try:
         json.loads(request.get_data(cache=True) or b"null")
     except RecursionError:
         raise BadRequest("JSON body is nested too deeply") from None
-    except ValueError:
+    except json.JSONDecodeError:
         return  # malformed JSON: the parser answers 400 with its own message
+    except ValueError:
+        # An integer of more than 4,300 digits (Python's conversion limit):
+        # the body is valid JSON that no field here could use.
+        raise BadRequest("JSON body holds a number too long to read") from None
 
 
 def _finish(response: Response) -> Response:

@@ -121,3 +121,24 @@ def test_key_name_is_in_metrics_never_the_key(secured: FlaskClient) -> None:
     text = secured.get("/metrics").get_data(as_text=True)
     assert 'key="cms"' in text
     assert CMS_KEY not in text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content_type"),
+    [
+        ("PUT", "/v1/summaries", "application/json"),  # 405 with a key
+        ("DELETE", "/v1/bullets", "application/json"),  # 405 with a key
+        ("POST", "/v1/summaries", "text/plain"),  # 415 with a key
+        ("GET", "/v1/no-such-route", "application/json"),  # 404 with a key
+    ],
+)
+def test_key_is_checked_before_routes_and_media_types_are_revealed(
+    secured: FlaskClient, method: str, path: str, content_type: str
+) -> None:
+    response = secured.open(path, method=method, data="x", content_type=content_type)
+    assert response.status_code == 401
+    assert response.content_type == "application/problem+json"
+    keyed = secured.open(
+        path, method=method, data="x", content_type=content_type, headers={"X-API-Key": CMS_KEY}
+    )
+    assert keyed.status_code in (404, 405, 415)

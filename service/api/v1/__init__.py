@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
+from service.api.access import register_access
 from service.api.v1.routes import blueprint
 from service.api.v1.schemas import ProblemSchema
 
@@ -37,6 +38,7 @@ def register(app: Flask) -> Api:
         },
     }
     app.config.update({PREFIX + key: value for key, value in config.items()})
+    register_access(app)
     api = VersionedApi(app, config_prefix=PREFIX)
     api.register_blueprint(blueprint)
     return api

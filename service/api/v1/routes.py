@@ -9,7 +9,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import UnsupportedMediaType
 
-from service.api.access import register_access
 from service.api.idempotency import register_idempotency
 from service.api.problems import service_error_body
 from service.api.v1.schemas import BatchRequestSchema
@@ -40,7 +39,6 @@ def require_json() -> None:
         raise UnsupportedMediaType("send the body as JSON with Content-Type: application/json")
 
 
-register_access(blueprint)
 register_idempotency(blueprint)
 
 

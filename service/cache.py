@@ -135,10 +135,14 @@ class RedisStore:
             self._fail("delete", exc)
 
 
-def make_store(url: str, prefix: str, size: int, ttl: float) -> Store:
-    """Return a Redis store for a ``redis://`` URL, else an in-process one."""
+def make_store(url: str, prefix: str, size: int, ttl: float, state_dir: str = "") -> Store:
+    """Return a Redis store for a URL, a SQLite one for a state folder, else an in-process one."""
     if url:
         return RedisStore(url, prefix)
+    if state_dir:
+        from service.sqlitestore import SqliteStore
+
+        return SqliteStore(state_dir, prefix)
     return MemoryStore(size, ttl)
 
 

@@ -73,6 +73,12 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="newsbrief-metrics-")
 
 
+# One SQLite store per server for what the workers must share on one host
+# (Idempotency-Key answers, webhook replay protection) unless Redis is set.
+if not os.environ.get("NEWSBRIEF_STATE_DIR") and not os.environ.get("NEWSBRIEF_CACHE_URL"):
+    os.environ["NEWSBRIEF_STATE_DIR"] = tempfile.mkdtemp(prefix="newsbrief-state-")
+
+
 def child_exit(server: object, worker: object) -> None:
     """Mark a worker's metrics dead when it exits."""
     from prometheus_client import multiprocess

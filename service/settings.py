@@ -68,6 +68,9 @@ class Settings:
     cache_url: str = ""
     cache_ttl: int = 3600
     idempotency_ttl: int = 86400
+    # Folder of the SQLite store that the workers of one host share (idempotency,
+    # replay protection); empty keeps them in-process. `newsbrief serve` sets one.
+    state_dir: str = ""
     api_keys: str = ""
     rate_limit: int = 0
     rate_burst: int = 20

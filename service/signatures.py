@@ -2,9 +2,10 @@
 
 The sender computes ``hex(HMAC-SHA256(secret, f"{timestamp}.{body}"))`` and
 sends ``X-Newsbrief-Timestamp: <unix seconds>`` and ``X-Newsbrief-Signature:
-sha256=<hex>``. A timestamp outside the tolerance window is refused, so a
-captured request cannot be replayed later. Several comma-separated secrets
-allow rotation.
+sha256=<hex>``. A timestamp older than the tolerance window, or more than
+``MAX_FUTURE_SKEW_S`` ahead, is refused; inside the window each signature is
+accepted once (the caller remembers it in a shared store), so a captured
+request cannot be replayed. Several comma-separated secrets allow rotation.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 
 TIMESTAMP_HEADER = "X-Newsbrief-Timestamp"
 SIGNATURE_HEADER = "X-Newsbrief-Signature"
+MAX_FUTURE_SKEW_S = 30  # clocks drift; a timestamp further ahead is forged or broken
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -38,8 +40,9 @@ def verify(
         sent = int(timestamp)
     except ValueError:
         return f"{TIMESTAMP_HEADER} must be unix seconds"
-    if abs((time.time() if now is None else now) - sent) > tolerance_s:
-        return f"{TIMESTAMP_HEADER} is outside the {tolerance_s} s window"
+    age = (time.time() if now is None else now) - sent
+    if age > tolerance_s or age < -MAX_FUTURE_SKEW_S:
+        return f"{TIMESTAMP_HEADER} is outside the window ({tolerance_s} s back, {MAX_FUTURE_SKEW_S} s ahead)"
     candidates = [s for s in (part.strip() for part in secrets.split(",")) if s]
     matches = [
         hmac.compare_digest(sign(secret, timestamp, body), signature) for secret in candidates

@@ -12,12 +12,15 @@ from service.bullets.extractor import BulletExtractor
 from service.cache import IDEMPOTENCY_ENTRIES
 from service.cache import IdempotencyStore
 from service.cache import ResultCache
+from service.cache import Store
 from service.cache import make_store
 from service.engines import EngineRegistry
 from service.ratelimit import RateLimiter
 from service.settings import Settings
+from service.signatures import MAX_FUTURE_SKEW_S
 
 EXTENSION = "newsbrief"
+REPLAY_ENTRIES = 100_000  # signed requests remembered per process without a shared store
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,7 @@ class ServiceState:
     extractor: BulletExtractor
     cache: ResultCache
     idempotency: IdempotencyStore
+    replays: Store
     keys: tuple[ApiKey, ...] = ()
     limiter: RateLimiter | None = None
 
@@ -49,10 +53,21 @@ class ServiceState:
             ),
             idempotency=IdempotencyStore(
                 make_store(
-                    settings.cache_url, "nb:idem:", IDEMPOTENCY_ENTRIES, settings.idempotency_ttl
-                ),
+                    settings.cache_url,
+                    "nb:idem:",
+                    IDEMPOTENCY_ENTRIES,
+                    settings.idempotency_ttl,
+                    settings.state_dir,
+                ),  # fmt: skip
                 settings.idempotency_ttl,
             ),
+            replays=make_store(
+                settings.cache_url,
+                "nb:sig:",
+                REPLAY_ENTRIES,
+                settings.signature_tolerance + MAX_FUTURE_SKEW_S,
+                settings.state_dir,
+            ),  # fmt: skip
             keys=parse_keys(settings.api_keys),
             limiter=RateLimiter(settings.rate_limit, settings.rate_burst, settings.cache_url),
         )

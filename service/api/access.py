@@ -9,6 +9,7 @@ from flask import request
 from service.auth import authenticate
 from service.errors import RateLimited
 from service.errors import Unauthorized
+from service.signatures import MAX_FUTURE_SKEW_S
 from service.signatures import SIGNATURE_HEADER
 from service.signatures import TIMESTAMP_HEADER
 from service.signatures import verify
@@ -37,6 +38,11 @@ def _check_key() -> None:
         )  # fmt: skip
         if problem:
             raise Unauthorized(f"webhook signature refused: {problem}")
+        ttl = state.settings.signature_tolerance + MAX_FUTURE_SKEW_S
+        if not state.replays.add(request.headers.get(SIGNATURE_HEADER, ""), "1", ttl):
+            raise Unauthorized(
+                "webhook signature refused: this signed request was already received"
+            )
     if state.limiter is not None:
         identity = g.get("key_name") or f"addr:{request.remote_addr}"
         wait = state.limiter.check(identity)

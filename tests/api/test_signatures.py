@@ -65,3 +65,31 @@ def test_unsigned_request_is_401_when_a_secret_is_set(signed: FlaskClient) -> No
 def test_verify_rejects_non_numeric_timestamp() -> None:
     assert verify("s", "yesterday", "sha256=00", BODY, 300) is not None
     assert verify("s", "100", sign("s", "100", BODY), BODY, 300, now=150) is None
+
+
+def test_signed_request_is_accepted_once(signed: FlaskClient) -> None:
+    now = str(int(time.time()))
+    assert post(signed, "new-secret", now) == 200
+    assert post(signed, "new-secret", now) == 401  # the same captured request, replayed
+    other = json.dumps({"text": "The council met again on Tuesday."}).encode()
+    assert post(signed, "new-secret", now, other) == 200  # a new body in the same second
+
+
+@pytest.mark.parametrize(("ahead", "status"), [(10, 200), (290, 401), (3600, 401)])
+def test_timestamp_ahead_of_the_clock_is_refused_beyond_a_small_skew(
+    signed: FlaskClient, ahead: int, status: int
+) -> None:
+    assert post(signed, "new-secret", str(int(time.time()) + ahead)) == status
+
+
+def test_replays_are_refused_across_workers_sharing_a_state_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    clients = []
+    for _ in range(2):  # two apps = two workers of one host
+        registry = EngineRegistry({"fake": FakeSummarizer()}, default="fake")
+        settings = Settings(load_on_start=False, webhook_secret="s", state_dir=str(tmp_path))
+        app = create_app(settings, engines=registry)
+        registry.load_all()
+        clients.append(app.test_client())
+    now = str(int(time.time()))
+    assert post(clients[0], "s", now) == 200
+    assert post(clients[1], "s", now) == 401

@@ -74,6 +74,9 @@ class Settings:
     api_keys: str = ""
     rate_limit: int = 0
     rate_burst: int = 20
+    # Failed authentication per client address (a key guesser gets 429 past it).
+    auth_failure_rate: int = 1
+    auth_failure_burst: int = 10
     webhook_secret: str = ""
     signature_tolerance: int = 300
     bullet_punctuation: str = "none"
@@ -180,6 +183,8 @@ _RANGES = (
     ("idempotency_ttl", 1, 30 * 86400),
     ("rate_limit", 0, 100_000),
     ("rate_burst", 1, 1_000_000),
+    ("auth_failure_rate", 0, 100_000),
+    ("auth_failure_burst", 1, 1_000_000),
     ("signature_tolerance", 1, 86400),
 )
 

@@ -99,6 +99,37 @@ class SqliteStore:
         self._purge_now_and_then()
         return stored
 
+    def update(self, key: str, change: Callable[[str | None], tuple[str, T]], ttl: float) -> T:
+        """Read, change and write one entry atomically across processes; return ``change``'s result.
+
+        ``change`` gets the live value (or None) and returns the new value
+        and the result. If the store fails, ``change(None)``'s result is
+        returned, as if the entry were new.
+        """
+        now = time.time()
+
+        def work(db: sqlite3.Connection) -> T:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute(
+                    "SELECT value FROM kv WHERE key = ? AND expires > ?", (self._prefix + key, now)
+                ).fetchone()
+                value, result = change(None if row is None else str(row[0]))
+                db.execute(
+                    "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                    (self._prefix + key, value, now + ttl),
+                )
+                db.execute("COMMIT")
+            except sqlite3.Error:
+                db.execute("ROLLBACK")
+                raise
+            return result
+
+        try:
+            return self._run(work, change(None)[1])
+        finally:
+            self._purge_now_and_then()
+
     def delete(self, key: str) -> None:
         """Remove a key."""
         self._write("DELETE FROM kv WHERE key = ?", (self._prefix + key,))

@@ -35,6 +35,7 @@ class ServiceState:
     replays: Store
     keys: tuple[ApiKey, ...] = ()
     limiter: RateLimiter | None = None
+    auth_failures: RateLimiter | None = None
 
     @classmethod
     def build(cls, settings: Settings, engines: EngineRegistry) -> ServiceState:
@@ -69,7 +70,16 @@ class ServiceState:
                 settings.state_dir,
             ),  # fmt: skip
             keys=parse_keys(settings.api_keys),
-            limiter=RateLimiter(settings.rate_limit, settings.rate_burst, settings.cache_url),
+            limiter=RateLimiter(
+                settings.rate_limit, settings.rate_burst, settings.cache_url, settings.state_dir
+            ),
+            auth_failures=RateLimiter(
+                settings.auth_failure_rate,
+                settings.auth_failure_burst,
+                settings.cache_url,
+                settings.state_dir,
+                name="authfail",
+            ),  # fmt: skip
         )
 
 

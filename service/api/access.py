@@ -9,6 +9,7 @@ from flask import request
 from service.auth import authenticate
 from service.errors import RateLimited
 from service.errors import Unauthorized
+from service.ratelimit import RateLimiter
 from service.signatures import MAX_FUTURE_SKEW_S
 from service.signatures import SIGNATURE_HEADER
 from service.signatures import TIMESTAMP_HEADER
@@ -25,6 +26,7 @@ def _check_key() -> None:
             request.headers.get("X-API-Key", ""),
         )
         if name is None:
+            _count_failure(state.auth_failures)
             raise Unauthorized(
                 "send a valid API key as 'Authorization: Bearer <key>' or 'X-API-Key'"
             )
@@ -48,6 +50,15 @@ def _check_key() -> None:
         wait = state.limiter.check(identity)
         if wait:
             raise RateLimited(f"rate limit of {state.limiter.rate}/s exceeded", retry_after=wait)
+
+
+def _count_failure(limiter: RateLimiter | None) -> None:
+    """Limit failed authentications per client address: guessing keys gets 429."""
+    if limiter is None:
+        return
+    wait = limiter.check(f"addr:{request.remote_addr}")
+    if wait:
+        raise RateLimited("too many failed authentications from this address", retry_after=wait)
 
 
 # The OpenAPI document stays open; everything else under /v1 is guarded.

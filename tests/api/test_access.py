@@ -142,3 +142,32 @@ def test_key_is_checked_before_routes_and_media_types_are_revealed(
         path, method=method, data="x", content_type=content_type, headers={"X-API-Key": CMS_KEY}
     )
     assert keyed.status_code in (404, 405, 415)
+
+
+def test_failed_authentication_is_rate_limited_per_address(secured: FlaskClient) -> None:
+    statuses = [
+        secured.post("/v1/summaries", json=BODY, headers={"X-API-Key": f"guess-{n}"}).status_code
+        for n in range(30)
+    ]
+    assert statuses[:10] == [401] * 10  # the default burst of failures
+    assert statuses[-1] == 429
+    limited = secured.post("/v1/summaries", json=BODY, headers={"X-API-Key": "guess"})
+    assert limited.headers.get("Retry-After")
+    assert (
+        secured.post("/v1/summaries", json=BODY, headers={"X-API-Key": CMS_KEY}).status_code == 200
+    )
+
+
+def test_rate_limit_holds_across_workers_sharing_a_state_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    clients = []
+    for _ in range(2):  # two apps = two workers of one host
+        registry = EngineRegistry({"fake": FakeSummarizer()}, default="fake")
+        settings = Settings(
+            load_on_start=False, rate_limit=1, rate_burst=3, state_dir=str(tmp_path)
+        )
+        app = create_app(settings, engines=registry)
+        registry.load_all()
+        clients.append(app.test_client())
+    statuses = [clients[n % 2].post("/v1/bullets", json=BODY).status_code for n in range(6)]
+    assert statuses.count(200) == 3  # burst 3 in all, not 3 per worker
+    assert statuses.count(429) == 3

@@ -30,7 +30,9 @@ bind = f"{_settings.host}:{_settings.port}"
 # gthread: a worker's threads share that copy; they only wait on the
 # micro-batcher, so a few (NEWSBRIEF_THREADS) let requests queue and batch
 # while one generates.
-worker_class = "gthread"
+# (the gthread worker, answering gunicorn's own 400/414/431 as problem+json
+# without echoing the request, and with no Server header)
+worker_class = "service.gunicorn_worker.ProblemThreadWorker"
 workers = _settings.effective_workers
 threads = _settings.threads
 

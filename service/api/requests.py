@@ -10,9 +10,11 @@ import uuid
 
 from flask import Flask
 from flask import Response
+from flask import current_app
 from flask import g
 from flask import request
 from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from service.disconnect import check_for
 from service.disconnect import client_gone
@@ -43,8 +45,22 @@ def _start() -> None:
     client_gone.set(check_for(request.environ))
     sent = request.headers.get(HEADER, "")
     g.request_id = sent if SAFE_ID.match(sent) else uuid.uuid4().hex
+    if request.method == "POST" and request.content_length is None:
+        _reject_long_stream()
     if request.method == "POST" and request.is_json:
         _reject_deep_json()
+
+
+def _reject_long_stream() -> None:
+    """Answer 413 for a chunked body that reaches the body limit.
+
+    Without Content-Length, Werkzeug reads a streamed body only up to
+    MAX_CONTENT_LENGTH and hands back the cut text, which then fails as
+    "invalid JSON" (400); a body that fills the limit is too large.
+    """
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and len(request.get_data(cache=True)) >= limit:
+        raise RequestEntityTooLarge(f"the body reached the {limit}-byte limit")
 
 
 def _reject_deep_json() -> None:

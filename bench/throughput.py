@@ -179,7 +179,7 @@ def main() -> None:
     bodies = [json.dumps({"text": text, "options": options}).encode() for text in articles]
     base_env = {
         "NEWSBRIEF_MODEL_DIR": args.model_dir, "NEWSBRIEF_MODEL": args.model,
-        "NEWSBRIEF_ENGINE": "abstractive", "NEWSBRIEF_CACHE_SIZE": "0",
+        "NEWSBRIEF_ENGINE": "abstractive", "NEWSBRIEF_CACHE_BYTES": "0",
         "NEWSBRIEF_TIMEOUT": "600", "NEWSBRIEF_REQUEST_TIMEOUT": "600",
         "NEWSBRIEF_QUEUE_SIZE": "1000", "NEWSBRIEF_LOG_LEVEL": "WARNING",
     }  # fmt: skip

@@ -8,6 +8,7 @@ article gets the stored result instead of a second generation.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -23,7 +24,12 @@ from service.errors import IdempotencyInFlight
 
 logger = logging.getLogger(__name__)
 
-IDEMPOTENCY_ENTRIES = 10_000
+IDEMPOTENCY_BYTES = 64 * 1024 * 1024
+ENTRY_OVERHEAD = 256  # key, timestamps and dict slots of one entry, roughly
+
+
+def _entry_bytes(value: str) -> int:
+    return len(value) + ENTRY_OVERHEAD
 
 
 def digest(*parts: Any) -> str:
@@ -49,11 +55,17 @@ class Store(Protocol):
 
 
 class MemoryStore:
-    """In-process store (the default): bounded LRU entries with expiry."""
+    """In-process store (the default): LRU entries with expiry, bounded by bytes.
 
-    def __init__(self, size: int, ttl: float) -> None:
-        """Hold at most ``size`` entries, none longer than ``ttl`` seconds."""
-        self._data: TTLCache[str, str] = TTLCache(maxsize=max(size, 1), ttl=ttl)
+    Bounded by the size of what it holds, not by a count: a count let a few
+    huge results grow a worker by a gigabyte.
+    """
+
+    def __init__(self, max_bytes: int, ttl: float) -> None:
+        """Hold at most ``max_bytes`` of values (plus a per-entry overhead), none longer than ``ttl``."""
+        self._data: TTLCache[str, str] = TTLCache(
+            maxsize=max(max_bytes, ENTRY_OVERHEAD), ttl=ttl, getsizeof=_entry_bytes
+        )
         self._lock = threading.Lock()
 
     def get(self, key: str) -> str | None:
@@ -62,8 +74,8 @@ class MemoryStore:
             return self._data.get(key)
 
     def set(self, key: str, value: str, ttl: float) -> None:
-        """Store a value (the cache's own TTL applies)."""
-        with self._lock:
+        """Store a value (the cache's own TTL applies); one larger than the bound is skipped."""
+        with self._lock, contextlib.suppress(ValueError):
             self._data[key] = value
 
     def add(self, key: str, value: str, ttl: float) -> bool:
@@ -71,7 +83,8 @@ class MemoryStore:
         with self._lock:
             if key in self._data:
                 return False
-            self._data[key] = value
+            with contextlib.suppress(ValueError):
+                self._data[key] = value
             return True
 
     def delete(self, key: str) -> None:
@@ -135,7 +148,7 @@ class RedisStore:
             self._fail("delete", exc)
 
 
-def make_store(url: str, prefix: str, size: int, ttl: float, state_dir: str = "") -> Store:
+def make_store(url: str, prefix: str, max_bytes: int, ttl: float, state_dir: str = "") -> Store:
     """Return a Redis store for a URL, a SQLite one for a state folder, else an in-process one."""
     if url:
         return RedisStore(url, prefix)
@@ -143,7 +156,7 @@ def make_store(url: str, prefix: str, size: int, ttl: float, state_dir: str = ""
         from service.sqlitestore import SqliteStore
 
         return SqliteStore(state_dir, prefix)
-    return MemoryStore(size, ttl)
+    return MemoryStore(max_bytes, ttl)
 
 
 class ResultCache:

@@ -64,7 +64,7 @@ class Settings:
     batch_wait_ms: int = 10
     queue_size: int = 64
     request_timeout: int = 60
-    cache_size: int = 1024
+    cache_bytes: int = 64 * 1024 * 1024
     cache_url: str = ""
     cache_ttl: int = 3600
     idempotency_ttl: int = 86400
@@ -178,7 +178,7 @@ _RANGES = (
     ("batch_wait_ms", 0, 10_000),
     ("queue_size", 1, 100_000),
     ("request_timeout", 1, 3600),
-    ("cache_size", 0, 1_000_000),
+    ("cache_bytes", 0, 16 * 1024**3),
     ("cache_ttl", 1, 30 * 86400),
     ("idempotency_ttl", 1, 30 * 86400),
     ("rate_limit", 0, 100_000),

@@ -9,7 +9,7 @@ from flask import current_app
 from service.auth import ApiKey
 from service.auth import parse_keys
 from service.bullets.extractor import BulletExtractor
-from service.cache import IDEMPOTENCY_ENTRIES
+from service.cache import IDEMPOTENCY_BYTES
 from service.cache import IdempotencyStore
 from service.cache import ResultCache
 from service.cache import Store
@@ -20,7 +20,7 @@ from service.settings import Settings
 from service.signatures import MAX_FUTURE_SKEW_S
 
 EXTENSION = "newsbrief"
-REPLAY_ENTRIES = 100_000  # signed requests remembered per process without a shared store
+REPLAY_BYTES = 16 * 1024 * 1024  # signed requests remembered per process without a shared store
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +46,9 @@ class ServiceState:
             extractor=BulletExtractor(punctuation=settings.bullet_punctuation),
             cache=ResultCache(
                 make_store(
-                    settings.cache_url, "nb:result:", settings.cache_size, settings.cache_ttl
+                    settings.cache_url, "nb:result:", settings.cache_bytes, settings.cache_ttl
                 )
-                if settings.cache_size
+                if settings.cache_bytes
                 else None,
                 settings.cache_ttl,
             ),
@@ -56,7 +56,7 @@ class ServiceState:
                 make_store(
                     settings.cache_url,
                     "nb:idem:",
-                    IDEMPOTENCY_ENTRIES,
+                    IDEMPOTENCY_BYTES,
                     settings.idempotency_ttl,
                     settings.state_dir,
                 ),  # fmt: skip
@@ -65,7 +65,7 @@ class ServiceState:
             replays=make_store(
                 settings.cache_url,
                 "nb:sig:",
-                REPLAY_ENTRIES,
+                REPLAY_BYTES,
                 settings.signature_tolerance + MAX_FUTURE_SKEW_S,
                 settings.state_dir,
             ),  # fmt: skip

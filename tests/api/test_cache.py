@@ -33,7 +33,7 @@ def test_cache_key_includes_options(client: FlaskClient, fake: FakeSummarizer) -
 
 def test_cache_can_be_disabled() -> None:
     fake = FakeSummarizer()
-    settings = Settings(load_on_start=False, cache_size=0)
+    settings = Settings(load_on_start=False, cache_bytes=0)
     registry = EngineRegistry({"fake": fake}, default="fake")
     client = create_app(settings, engines=registry).test_client()
     registry.load_all()
@@ -43,7 +43,7 @@ def test_cache_can_be_disabled() -> None:
 
 
 def test_result_cache_entries_expire() -> None:
-    cache = ResultCache(MemoryStore(4, 0.05), 0.05)
+    cache = ResultCache(MemoryStore(64 * 1024, 0.05), 0.05)
     cache.put("k", {"summary": "x"})
     assert cache.get("k") == {"summary": "x"}
     time.sleep(0.1)
@@ -93,7 +93,7 @@ def test_idempotency_key_must_be_printable(client: FlaskClient) -> None:
 
 
 def test_idempotency_store_expiry_is_a_setting() -> None:
-    store = IdempotencyStore(MemoryStore(10, 0.05), 0.05)
+    store = IdempotencyStore(MemoryStore(64 * 1024, 0.05), 0.05)
     assert store.begin("k", "h1") is None
     from service.cache import StoredResponse
 
@@ -108,7 +108,18 @@ def test_idempotency_in_flight_is_409() -> None:
 
     from service.errors import IdempotencyInFlight
 
-    store = IdempotencyStore(MemoryStore(10, 60), 60)
+    store = IdempotencyStore(MemoryStore(64 * 1024, 60), 60)
     assert store.begin("k", "h") is None
     with pytest.raises(IdempotencyInFlight):
         store.begin("k", "h")
+
+
+def test_memory_store_is_bounded_by_bytes_not_entries() -> None:
+    store = MemoryStore(32 * 1024, 60)
+    for number in range(10):
+        store.set(f"k{number}", "x" * 10_000, 60)
+    held = [k for k in (f"k{n}" for n in range(10)) if store.get(k) is not None]
+    assert 1 <= len(held) <= 3  # 32 KiB holds three 10 KB results at most
+    assert "k9" in held  # least recently used went first
+    store.set("huge", "x" * 100_000, 60)  # larger than the whole bound: skipped, no error
+    assert store.get("huge") is None

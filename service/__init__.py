@@ -37,6 +37,10 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
     engines = engines or EngineRegistry.from_settings(settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = ServiceState.build(settings, engines)
     register_error_handlers(app)

@@ -53,6 +53,9 @@ class Settings:
     threads: int = 4
     timeout: int = 120
     max_body_bytes: int = 1024 * 1024
+    # Proxies in front that set X-Forwarded-For (the nginx sidecar: 1). With 0
+    # the header is ignored, so a client cannot spoof its address.
+    trusted_proxies: int = 0
     max_input_chars: int = 200_000
     max_batch: int = 16
     generate_batch: int = 8
@@ -169,6 +172,7 @@ _RANGES = (
     ("threads", 1, 256),
     ("timeout", 1, 3600),
     ("max_body_bytes", 1024, 64 * 1024 * 1024),
+    ("trusted_proxies", 0, 5),
     ("max_input_chars", 100, 10_000_000),
     ("max_batch", 1, 1024),
     ("generate_batch", 1, 256),

@@ -39,6 +39,29 @@ def container() -> dict[str, Any]:
     return first
 
 
+def proxy() -> dict[str, Any]:
+    spec = load(BASE / "deployment.yaml")["spec"]["template"]["spec"]
+    (found,) = [c for c in spec["containers"] if c["name"] == "proxy"]
+    result: dict[str, Any] = found
+    return result
+
+
+def test_proxy_config_matches_the_app_and_the_deployment() -> None:
+    conf = (BASE / "nginx.conf").read_text()
+    env = {e["name"]: e["value"] for e in container()["env"]}
+    settings = Settings.from_env({k: v for k, v in env.items()})
+    assert f"server {settings.host}:{settings.port};" in conf  # the app listens on loopback only
+    assert settings.host == "127.0.0.1" and settings.trusted_proxies == 1
+    assert f"listen {proxy()['ports'][0]['containerPort']};" in conf
+    assert "client_max_body_size 1m;" in conf and settings.max_body_bytes == 1024 * 1024
+    assert re.search(r"client_header_timeout \d+s;", conf)
+    assert re.search(r"client_body_timeout \d+s;", conf)
+    assert "proxy_request_buffering on;" in conf
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf  # overwritten, not appended
+    generated = load(BASE / "kustomization.yaml")["configMapGenerator"]
+    assert {"name": "newsbrief-proxy", "files": ["nginx.conf"]} in generated
+
+
 def tool(name: str) -> str:
     found = shutil.which(name) or str(Path(sys.executable).parent / name)
     if not Path(found).exists():
@@ -65,9 +88,12 @@ def test_manifests_pass_strict_schema_validation() -> None:
 def test_kustomizations_list_files_that_exist() -> None:
     for kustomization in (ROOT / "k8s").rglob("kustomization.yaml"):
         document = load(kustomization)
-        for entry in document.get("resources", []) + [
-            p["path"] for p in document.get("patches", [])
-        ]:
+        generated = [f for g in document.get("configMapGenerator", []) for f in g.get("files", [])]
+        for entry in (
+            document.get("resources", [])
+            + generated
+            + [p["path"] for p in document.get("patches", [])]
+        ):
             assert (kustomization.parent / entry).exists(), f"{kustomization}: {entry}"
 
 
@@ -77,11 +103,14 @@ def test_probe_paths_and_port_exist_in_the_app() -> None:
     )
     routes = {rule.rule for rule in app.url_map.iter_rules()}
     spec = container()
+    (proxy_port,) = proxy()["ports"]
+    assert proxy_port["name"] == "http"
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert spec[probe]["httpGet"]["path"] in routes
-        assert spec[probe]["httpGet"]["port"] == "http"
+        assert spec[probe]["httpGet"]["port"] == proxy_port["containerPort"]  # through the proxy
     (port,) = spec["ports"]
-    assert port["name"] == "http" and port["containerPort"] == Settings().port
+    assert port["name"] == "app" and port["containerPort"] == Settings().port
+    assert load(BASE / "service.yaml")["spec"]["ports"][0]["targetPort"] == "http"
     assert spec["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert spec["livenessProbe"]["httpGet"]["path"] == "/livez"
 

@@ -171,3 +171,18 @@ def test_rate_limit_holds_across_workers_sharing_a_state_folder(tmp_path) -> Non
     statuses = [clients[n % 2].post("/v1/bullets", json=BODY).status_code for n in range(6)]
     assert statuses.count(200) == 3  # burst 3 in all, not 3 per worker
     assert statuses.count(429) == 3
+
+
+@pytest.mark.parametrize(("trusted", "limited"), [(0, True), (1, False)])
+def test_forwarded_for_counts_only_behind_a_trusted_proxy(trusted: int, limited: bool) -> None:
+    registry = EngineRegistry({"fake": FakeSummarizer()}, default="fake")
+    settings = Settings(load_on_start=False, rate_limit=1, rate_burst=2, trusted_proxies=trusted)
+    app = create_app(settings, engines=registry)
+    registry.load_all()
+    client = app.test_client()
+    statuses = [
+        client.post("/v1/bullets", json=BODY, headers={"X-Forwarded-For": f"6.6.6.{n}"}).status_code
+        for n in range(5)
+    ]
+    # Spoofed addresses do not buy a client new buckets; a trusted proxy's header does.
+    assert (429 in statuses) is limited

@@ -5,8 +5,8 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # --- builder: the package and its dependencies in /opt/venv (CPU torch) ----
 FROM ${PYTHON_IMAGE} AS builder
-# constraints.txt pins torch==2.13.0+cpu: the CPU wheel lives on PyTorch's
-# index (an unpinned torch from PyPI is a multi-GB CUDA build).
+# constraints.txt pins torch==2.13.0; PyTorch's CPU index (below) serves
+# 2.13.0+cpu, which that pin matches, instead of PyPI's multi-GB CUDA build.
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu \

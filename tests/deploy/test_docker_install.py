@@ -30,6 +30,16 @@ def test_dockerfile_install_steps_work_in_a_fresh_venv(tmp_path: Path) -> None:
     out = subprocess.run(
         [f"{venv}/bin/python", "-c", check], capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip().endswith("+cpu")  # the constraint kept the CUDA build out
+    assert out.stdout.strip().startswith("2.13.0")  # the pin holds (+cpu where a CPU index serves it)
     help_text = subprocess.run([f"{venv}/bin/newsbrief", "--help"], capture_output=True, text=True)
     assert "serve" in help_text.stdout
+
+
+def test_constraints_pin_versions_plain_pypi_has() -> None:
+    pins = [
+        line.split("#")[0].strip()
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if line.split("#")[0].strip()
+    ]
+    assert "torch==2.13.0" in pins
+    assert not any("+" in pin for pin in pins)  # a local label like +cpu is not on PyPI

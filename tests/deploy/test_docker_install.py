@@ -30,7 +30,9 @@ def test_dockerfile_install_steps_work_in_a_fresh_venv(tmp_path: Path) -> None:
     out = subprocess.run(
         [f"{venv}/bin/python", "-c", check], capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip().startswith("2.13.0")  # the pin holds (+cpu where a CPU index serves it)
+    assert out.stdout.strip().startswith(
+        "2.13.0"
+    )  # the pin holds (+cpu where a CPU index serves it)
     help_text = subprocess.run([f"{venv}/bin/newsbrief", "--help"], capture_output=True, text=True)
     assert "serve" in help_text.stdout
 

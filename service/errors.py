@@ -71,6 +71,14 @@ class RateLimited(RetryLater):
     slug = "rate-limited"
 
 
+class ValidationFailed(ServiceError):
+    """A document did not match its schema (the same problem as a single request's 422)."""
+
+    status = 422
+    title = "Unprocessable Entity"
+    slug = "unprocessable-entity"
+
+
 class InvalidInput(ServiceError):
     """The request is well-formed JSON but its content cannot be used."""
 

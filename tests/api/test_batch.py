@@ -35,3 +35,35 @@ def test_batch_over_limit_is_422(client: FlaskClient) -> None:
 def test_batch_requires_documents(client: FlaskClient) -> None:
     assert client.post("/v1/summaries:batch", json={"documents": []}).status_code == 422
     assert client.post("/v1/summaries:batch", json={}).status_code == 422
+
+
+def test_batch_document_options_override_the_batch_options(
+    client: FlaskClient, fake: FakeSummarizer
+) -> None:
+    documents = [
+        {"text": "Alpha story about the harbour and the ships in it today."},
+        {
+            "text": "Beta story about the bridge and its long repairs.",
+            "options": {"max_summary_words": 50},
+        },
+        {
+            "text": "Gamma story about the council and its new budget.",
+            "options": {"max_summary_words": 20},
+        },
+    ]
+    response = client.post(
+        "/v1/summaries:batch", json={"documents": documents, "options": {"max_summary_words": 50}}
+    )
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [r["ok"] for r in results] == [True, True, True]
+    assert sorted(fake.batches) == [1, 2]  # 50 words (alpha, beta) and 20 words (gamma)
+
+
+def test_batch_and_single_validation_problems_have_the_same_type(client: FlaskClient) -> None:
+    single = client.post("/v1/summaries", json={"text": "x", "bogus": True}).get_json()
+    batch = client.post(
+        "/v1/summaries:batch", json={"documents": [{"text": "x", "bogus": True}]}
+    ).get_json()["results"][0]["error"]
+    assert batch["type"] == single["type"] and batch["status"] == single["status"] == 422
+    assert "bogus" in batch["errors"] and "bogus" in single["errors"]

@@ -15,19 +15,19 @@ from service.api.v1.schemas import BatchRequestSchema
 from service.api.v1.schemas import BatchResponseSchema
 from service.api.v1.schemas import BulletsRequestSchema
 from service.api.v1.schemas import BulletsSchema
-from service.api.v1.schemas import DocumentSchema
 from service.api.v1.schemas import EnginesSchema
 from service.api.v1.schemas import SummaryRequestSchema
 from service.api.v1.schemas import SummarySchema
 from service.errors import InvalidInput
 from service.errors import ServiceError
+from service.errors import ValidationFailed
 from service.pipeline import Options
 from service.pipeline import extract_bullets
 from service.pipeline import summarize_documents
 from service.state import get_state
 
 blueprint = Blueprint("v1", __name__, url_prefix="/v1", description="Summaries and key-fact boxes.")
-_DOCUMENT = DocumentSchema()
+_DOCUMENT = SummaryRequestSchema()  # a batch item is shaped like a single request
 
 
 @blueprint.before_request
@@ -74,11 +74,9 @@ class SummariesBatch(MethodView):
                 extensions={"errors": {"documents": [f"at most {limit} items"]}},
             )
         checked = [_validate_document(d) for d in documents]
-        valid = [d for d in checked if not isinstance(d, Exception)]
-        done = iter(summarize_documents(state, valid, Options.from_mapping(body.get("options"))))
+        outcomes = _summarize_by_options(checked, body.get("options") or {})
         results = []
-        for index, item in enumerate(checked):
-            outcome = item if isinstance(item, Exception) else next(done)
+        for index, outcome in enumerate(outcomes):
             doc_id = documents[index].get("id") if isinstance(documents[index], dict) else None
             results.append(_batch_item(index, outcome, doc_id))
         return {"results": results, "request_id": g.request_id}
@@ -107,14 +105,35 @@ class Engines(MethodView):
         return {"default": engines.default, "engines": engines.describe()}
 
 
-def _validate_document(document: Any) -> dict[str, Any] | InvalidInput:
+def _validate_document(document: Any) -> dict[str, Any] | ValidationFailed:
     import marshmallow as ma
 
     try:
         loaded: dict[str, Any] = _DOCUMENT.load(document)
     except ma.ValidationError as exc:
-        return InvalidInput("document failed validation", extensions={"errors": exc.messages})
+        return ValidationFailed("request validation failed", extensions={"errors": exc.messages})
     return loaded
+
+
+def _summarize_by_options(
+    checked: list[dict[str, Any] | ValidationFailed], shared: dict[str, Any]
+) -> list[Any]:
+    """Summarise valid documents, one engine batch per distinct set of options.
+
+    A document's own ``options`` override the batch's, field by field.
+    """
+    outcomes: list[Any] = list(checked)
+    groups: dict[Options, list[int]] = {}
+    for index, item in enumerate(checked):
+        if not isinstance(item, ServiceError):
+            options = Options.from_mapping({**shared, **(item.pop("options", None) or {})})
+            groups.setdefault(options, []).append(index)
+    for options, indices in groups.items():
+        documents = [item for i in indices if isinstance(item := checked[i], dict)]
+        done = summarize_documents(get_state(), documents, options)
+        for index, result in zip(indices, done, strict=True):
+            outcomes[index] = result
+    return outcomes
 
 
 def _batch_item(index: int, outcome: Any, doc_id: Any) -> dict[str, Any]:

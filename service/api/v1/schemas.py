@@ -105,7 +105,10 @@ class BatchRequestSchema(ma.Schema):
         ma.fields.Raw(),
         required=True,
         validate=validate.Length(min=1),
-        metadata=_describe("Articles, each shaped like a single summaries request body."),
+        metadata=_describe(
+            "Articles, each shaped like a single summaries request body; an article's own "
+            "options override the batch's, field by field."
+        ),
     )
     options = ma.fields.Nested(
         OptionsSchema, allow_none=True, metadata=_describe("Options for every article.")

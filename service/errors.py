@@ -156,11 +156,23 @@ class IdempotencyInFlight(RetryLater):
 
 
 class ModelMissing(ServiceError):
-    """Model weights are not on disk; the operator must fetch them."""
+    """Model weights are not on disk; the operator must fetch them.
+
+    Permanent until someone acts, so no ``Retry-After``: clients must not
+    retry in a loop. The detail names the fix, never a server path.
+    """
 
     status = 503
     title = "Model weights missing"
     slug = "model-missing"
+
+
+class EngineFailed(ServiceError):
+    """The engine failed to load for a reason other than missing weights; it will not recover by itself."""
+
+    status = 503
+    title = "Engine failed to load"
+    slug = "engine-failed"
 
 
 class InferenceFailed(ServiceError):

@@ -96,10 +96,11 @@ class ModelStore:
             ModelMissing: naming the exact command that fetches it.
         """
         if not self.is_present(name):
+            logger.error("model_missing model=%s folder=%s", name, self.path(name))
             raise ModelMissing(
-                f"model {name!r} has no weights in {self.path(name)}; "
+                f"model {name!r} has no weights on this server; "
                 f"run `newsbrief models fetch {name}` on a machine with network access "
-                "(or copy a save_pretrained folder there)"
+                "(or copy its save_pretrained folder into the model folder)"
             )
         return self.path(name)
 

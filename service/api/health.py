@@ -26,6 +26,6 @@ def readyz() -> dict[str, Any]:
     engines = get_state().engines
     if not engines.all_ready():
         default = engines.engines[engines.default]
-        reason = default.error or "loading and warming up"
+        reason = default.failure.detail if default.failure else "loading and warming up"
         raise ModelNotReady(f"default engine {engines.default!r} is not ready: {reason}")
     return {"status": "ready", "ready": True, "engine": engines.default}

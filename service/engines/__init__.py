@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from service.engines.base import Summarizer
+from service.errors import EngineFailed
 from service.errors import EngineNotFound
 from service.errors import ModelNotReady
+from service.errors import ServiceError
 from service.modelstore import ModelStore
 from service.settings import Settings
 
@@ -115,8 +117,10 @@ class EngineRegistry:
                 extensions={"engines": sorted(self.engines)},
             )
         if not engine.ready and not engine.wait_ready(self.load_wait_s):
-            reason = engine.error or "still loading"
-            raise ModelNotReady(f"engine {key!r} is not ready: {reason}")
+            failure = engine.failure
+            if failure is not None:  # permanent: the fix is named, no Retry-After
+                raise type(failure)(failure.detail, extensions=failure.extensions)
+            raise ModelNotReady(f"engine {key!r} is still loading")
         return engine
 
     def load_all(self, warmup_text: str = "") -> None:
@@ -132,9 +136,14 @@ class EngineRegistry:
             engine = self.engines[name]
             try:
                 engine.load(warmup_text)
-                engine.error = None
+                engine.failure = None
             except Exception as exc:  # any load failure must be reported, not raised
-                engine.error = str(exc)
+                # Clients see a detail without internals or server paths; the log has it all.
+                engine.failure = (
+                    exc
+                    if isinstance(exc, ServiceError)
+                    else EngineFailed(f"engine {name!r} failed to load; the server log has why")
+                )
                 level = logging.ERROR if name == self.default else logging.WARNING
                 logger.log(level, "engine_load_failed engine=%s error=%s", name, exc)
         self.loaded.set()
@@ -153,7 +162,7 @@ class EngineRegistry:
                 "model": engine.model,
                 "revision": engine.revision,
                 "language": engine.language,
-                "error": engine.error,
+                "error": engine.failure.detail if engine.failure else None,
             }
             for name, engine in self.engines.items()
         ]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from service.errors import ServiceError
 from service.text.article import Article
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class Summarizer(abc.ABC):
         self._loaded = threading.Event()
         self.is_loading = False
         self._load_lock = threading.Lock()
-        self.error: str | None = None
+        self.failure: ServiceError | None = None  # why the load failed, as clients see it
 
     @property
     def ready(self) -> bool:

@@ -4,8 +4,11 @@ from service.engines import ENGINE_FACTORIES
 from service.engines import EngineRegistry
 from service.engines import resolve_default
 from service.engines.lead import LeadSummarizer
+from service.errors import EngineFailed
 from service.errors import EngineNotFound
+from service.errors import ModelMissing
 from service.errors import ModelNotReady
+from service.modelstore import ModelStore
 from service.settings import Settings
 from tests.conftest import FakeSummarizer
 
@@ -35,10 +38,28 @@ def test_registry_load_failure_is_recorded_not_raised() -> None:
     registry = EngineRegistry({"fake": broken, "lead": LeadSummarizer()}, default="fake")
     registry.load_all()
     assert not registry.all_ready()
-    assert broken.error == "weights are missing"
+    assert broken.failure is not None
+    assert "weights are missing" not in broken.failure.detail  # internals stay in the log
     assert registry.engines["lead"].ready
-    with pytest.raises(ModelNotReady, match="weights are missing"):
+    with pytest.raises(EngineFailed) as caught:
         registry.get("fake")
+    assert "Retry-After" not in caught.value.headers  # it will not pass by waiting
+
+
+def test_registry_missing_weights_are_permanent_and_name_the_fix(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    class Missing(LeadSummarizer):
+        def _load(self) -> None:
+            ModelStore(tmp_path).require("distilbart-cnn-12-6")
+
+    registry = EngineRegistry({"abstractive": Missing()}, default="abstractive")
+    registry.load_all()
+    with pytest.raises(ModelMissing) as caught:
+        registry.get()
+    assert "Retry-After" not in caught.value.headers
+    assert "newsbrief models fetch distilbart-cnn-12-6" in caught.value.detail
+    assert str(tmp_path) not in caught.value.detail
+    (described,) = registry.describe()
+    assert str(tmp_path) not in str(described) and "models fetch" in described["error"]
 
 
 def test_registry_rejects_unknown_default() -> None:

@@ -8,6 +8,7 @@ top-level ``gunicorn.conf.py`` re-exports this module so a plain
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 
 from service.settings import Settings
@@ -71,14 +72,23 @@ loglevel = _settings.log_level.lower()
 # Prometheus multiprocess mode: a fresh folder per server, set before the
 # workers fork so each writes its own files; a dead worker's live gauges are
 # dropped (prometheus-client docs, "Multiprocess Mode").
+_CREATED: list[str] = []  # folders this server made, removed when it exits
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="newsbrief-metrics-")
+    _CREATED.append(tempfile.mkdtemp(prefix="newsbrief-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _CREATED[-1]
 
 
 # One SQLite store per server for what the workers must share on one host
 # (Idempotency-Key answers, webhook replay protection) unless Redis is set.
 if not os.environ.get("NEWSBRIEF_STATE_DIR") and not os.environ.get("NEWSBRIEF_CACHE_URL"):
-    os.environ["NEWSBRIEF_STATE_DIR"] = tempfile.mkdtemp(prefix="newsbrief-state-")
+    _CREATED.append(tempfile.mkdtemp(prefix="newsbrief-state-"))
+    os.environ["NEWSBRIEF_STATE_DIR"] = _CREATED[-1]
+
+
+def on_exit(server: object) -> None:
+    """Remove the metrics and state folders this server created."""
+    for folder in _CREATED:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def child_exit(server: object, worker: object) -> None:

@@ -12,13 +12,21 @@ from flask import abort
 from service.state import get_state
 
 blueprint = Blueprint("playground", __name__)
-ASSETS = {"index.html": "text/html", "style.css": "text/css", "app.js": "text/javascript"}
+ASSETS = {
+    "index.html": "text/html",
+    "style.css": "text/css",
+    "app.js": "text/javascript",
+    "favicon.svg": "image/svg+xml",
+}
 SAMPLE_TITLE = "US to let Ukraine use antipersonnel mines"
 
 
 def _asset(name: str) -> Response:
     body = files("service.playground").joinpath(name).read_bytes()
-    response = Response(body, content_type=f"{ASSETS[name]}; charset=utf-8")
+    kind = ASSETS[name]
+    response = Response(
+        body, content_type=kind if kind.startswith("image/") else f"{kind}; charset=utf-8"
+    )
     # The page renders only with textContent; forbid anything else as a second line.
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'"
@@ -31,6 +39,12 @@ def _asset(name: str) -> Response:
 def index() -> Response:
     """Return the playground page."""
     return _asset("index.html")
+
+
+@blueprint.get("/favicon.ico")
+def favicon() -> Response:
+    """Return the page's icon (browsers ask for it at this path)."""
+    return _asset("favicon.svg")
 
 
 @blueprint.get("/playground/<name>")

@@ -26,6 +26,7 @@ HEADER = "X-Request-Id"
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Metric labels come from closed sets, so no client can mint new series.
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+PROBES = frozenset(("/livez", "/readyz", "/v2/health/live", "/v2/health/ready"))
 _PLAIN = re.compile(r"^[A-Za-z0-9._:/@+-]{1,256}$")
 
 
@@ -90,7 +91,10 @@ def _finish(response: Response) -> Response:
     LATENCY.labels(route).observe(elapsed / 1000)
     if response.status_code >= 400:
         REJECTED.labels(str(response.status_code)).inc()
-    logger.info(
+    # Orchestrator probes every few seconds: log them only when they fail.
+    quiet = request.path in PROBES and response.status_code < 400
+    logger.log(
+        logging.DEBUG if quiet else logging.INFO,
         "request request_id=%s key=%s engine=%s method=%s path=%s status=%d bytes_in=%d latency_ms=%.1f",
         g.get("request_id", "-"),
         logfmt_value(g.get("key_name", "-")),

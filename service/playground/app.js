@@ -61,8 +61,16 @@ function problemMessage(problem) {
   return message;
 }
 
+function clearResult() {
+  $("summary").textContent = "";
+  $("box").replaceChildren();
+  lastBox = [];
+  $("copy-json").disabled = $("copy-html").disabled = true;
+}
+
 async function summarise() {
   showError("");
+  clearResult(); // never leave the last article's result beside a new error
   const format = $("format").value;
   const request = { [format]: $("article").value };
   if ($("title").value.trim()) request.title = $("title").value.trim();

@@ -72,3 +72,16 @@ def test_access_log_quotes_client_values_so_no_line_or_field_is_forged(
         "request_id", "key", "engine", "method", "path", "status", "bytes_in", "latency_ms"
     }  # fmt: skip
     assert fields["status"] == "404" and fields["key"] == "-"
+
+
+def test_successful_probes_are_not_logged_at_info(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO, logger="service.api.requests")
+    for path in ("/livez", "/v2/health/live"):
+        assert client.get(path).status_code == 200
+    assert not [r for r in caplog.records if r.name == "service.api.requests"]
+    client.get("/v1/engines")
+    assert [r for r in caplog.records if r.name == "service.api.requests"]

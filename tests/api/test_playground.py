@@ -22,3 +22,9 @@ def test_playground_never_uses_innerhtml(client: FlaskClient) -> None:
 def test_playground_sample_is_the_seed(client: FlaskClient, seed_text: str) -> None:
     body = client.get("/playground/sample").get_json()
     assert body["text"] == seed_text
+
+
+def test_favicon_is_served(client: FlaskClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.content_type == "image/svg+xml"

@@ -85,6 +85,10 @@ def test_playground_shows_problem_for_empty_article(page_server: Server, browser
 
     browser.get(page_server.base + "/")
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#engine option"))
+    browser.find_element(By.ID, "sample").click()  # a result first, then the error
+    wait_for(browser, lambda d: len(d.find_element(By.ID, "article").get_attribute("value")) > 1000)
+    browser.find_element(By.ID, "submit").click()
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#box li")) >= 3)
     browser.find_element(By.ID, "article").clear()
     browser.find_element(By.ID, "submit").click()
     error = wait_for(
@@ -92,6 +96,8 @@ def test_playground_shows_problem_for_empty_article(page_server: Server, browser
         lambda d: d.find_element(By.ID, "error") if d.find_element(By.ID, "error").text else None,
     )
     assert "text" in error.text  # the problem's field path is shown
+    assert not browser.find_elements(By.CSS_SELECTOR, "#box li")  # no stale result beside it
+    assert not browser.find_element(By.ID, "summary").text
 
 
 def test_playground_renders_markup_in_articles_as_text(page_server: Server, browser: Any) -> None:

@@ -69,9 +69,17 @@ def test_server_handles_concurrent_requests(server: Server) -> None:
 
 
 def test_server_exits_cleanly_on_sigterm(tmp_path: Path) -> None:
-    running = start_server(tmp_path, NEWSBRIEF_ENGINE="lead", NEWSBRIEF_WORKERS="1")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    running = start_server(
+        tmp_path, NEWSBRIEF_ENGINE="lead", NEWSBRIEF_WORKERS="1", TMPDIR=str(scratch)
+    )
     assert running.request("GET", "/readyz")[0] == 200
+    assert sorted(p.name.rsplit("-", 1)[0] for p in scratch.glob("newsbrief-*")) == [
+        "newsbrief-metrics", "newsbrief-state",
+    ]  # fmt: skip
     assert stop_server(running, timeout=30) == 0
+    assert not list(scratch.glob("newsbrief-*"))  # nothing left behind
     assert (
         "Shutting down" in running.log.read_text() or "Handling signal" in running.log.read_text()
     )

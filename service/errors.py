@@ -79,6 +79,14 @@ class ValidationFailed(ServiceError):
     slug = "unprocessable-entity"
 
 
+class UnsupportedLanguage(ServiceError):
+    """The article is in a language the service's rules and models do not cover."""
+
+    status = 422
+    title = "Unsupported language"
+    slug = "unsupported-language"
+
+
 class InvalidInput(ServiceError):
     """The request is well-formed JSON but its content cannot be used."""
 

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from service.cache import digest
@@ -19,11 +20,15 @@ from service.engines.base import SummaryParams
 from service.errors import InputTooLong
 from service.errors import InvalidInput
 from service.errors import ServiceError
+from service.errors import UnsupportedLanguage
 from service.state import ServiceState
 from service.text.article import Article
 from service.text.article import prepare
+from service.text.language import detect_language
 
 DEFAULT_MAX_WORDS = 75
+LANGUAGE_CONFIDENCE = 0.9
+LANGUAGE_MIN_WORDS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,7 @@ class Options:
     max_summary_words: int = DEFAULT_MAX_WORDS
     min_summary_words: int = 0
     bullets: int | None = None
+    language: str | None = None
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> Options:
@@ -46,12 +52,21 @@ class Options:
         return SummaryParams(max_words=self.max_summary_words, min_words=self.min_summary_words)
 
 
-def prepare_document(document: Mapping[str, Any], max_chars: int) -> Article:
-    """Clean one validated document, enforcing size and emptiness rules.
+def prepare_document(
+    document: Mapping[str, Any], max_chars: int, languages: str = "", language: str | None = None
+) -> Article:
+    """Clean one validated document, enforcing size, emptiness and language rules.
+
+    Args:
+        document: the validated request document.
+        max_chars: ``NEWSBRIEF_MAX_INPUT_CHARS``.
+        languages: the served languages (``NEWSBRIEF_LANGUAGES``); empty skips the check.
+        language: the caller's override of detection (``options.language``).
 
     Raises:
         InputTooLong: over ``NEWSBRIEF_MAX_INPUT_CHARS``.
         InvalidInput: nothing left to summarise after cleaning.
+        UnsupportedLanguage: the article is in a language the server does not serve.
     """
     raw = document.get("text") if document.get("text") is not None else document.get("html")
     # Counted after NFKC: one U+FDFA becomes 18 characters, so 200,000 of
@@ -71,7 +86,28 @@ def prepare_document(document: Mapping[str, Any], max_chars: int) -> Article:
             "the article has no text to summarise after cleaning",
             extensions={"errors": {field: ["no article text found"]}},
         )
-    return article
+    return _check_language(article, languages, language) if languages else article
+
+
+def _check_language(article: Article, languages: str, language: str | None) -> Article:
+    """Set the article's language (the caller's, else detected) and refuse unserved ones.
+
+    Detection that is unsure (short or mixed text) falls back to the first
+    served language rather than refusing an article it cannot tell.
+    """
+    served = [code.strip() for code in languages.split(",") if code.strip()]
+    code = language
+    if code is None:
+        detected, confidence = detect_language(article.title + "\n" + article.text)
+        sure = confidence >= LANGUAGE_CONFIDENCE and article.words >= LANGUAGE_MIN_WORDS
+        code = detected if sure else served[0]
+    if code not in served:
+        raise UnsupportedLanguage(
+            f"the article is in {code!r}; this server summarises {', '.join(served)} "
+            "(set options.language if detection is wrong)",
+            extensions={"language": code, "supported": served},
+        )
+    return replace(article, language=code)
 
 
 def summarize_documents(
@@ -83,7 +119,14 @@ def summarize_documents(
     prepared: list[Article | ServiceError] = []
     for document in documents:
         try:
-            prepared.append(prepare_document(document, state.settings.max_input_chars))
+            prepared.append(
+                prepare_document(
+                    document,
+                    state.settings.max_input_chars,
+                    state.settings.languages,
+                    options.language,
+                )  # fmt: skip
+            )
         except ServiceError as exc:
             prepared.append(exc)
     keys = [
@@ -106,7 +149,7 @@ def summarize_documents(
                 "bullets": state.extractor.extract(item, options.bullets),
                 "engine": engine.name,
                 "model": engine.model,
-                "language": engine.language,
+                "language": item.language,
                 "input_chars": item.input_chars,
                 "truncated": summary.truncated,
                 "chunks": summary.chunks,
@@ -120,21 +163,23 @@ def _cache_key(state: ServiceState, engine: Summarizer, article: Article, option
     """Key a result by everything that can change it: text, options, model, decoding."""
     settings = state.settings
     return digest(
-        article.title, article.text, article.input_chars, options.max_summary_words,
+        article.title, article.text, article.language, article.input_chars, options.max_summary_words,
         options.min_summary_words, options.bullets, engine.name, engine.model, engine.revision,
         settings.num_beams, settings.quantize, settings.dtype, settings.bullet_punctuation,
     )  # fmt: skip
 
 
 def extract_bullets(
-    state: ServiceState, document: Mapping[str, Any], count: int | None
+    state: ServiceState, document: Mapping[str, Any], count: int | None, language: str | None = None
 ) -> dict[str, Any]:
     """Return the "What You Need To Know" box of one document (no model)."""
     started = time.perf_counter()
-    article = prepare_document(document, state.settings.max_input_chars)
+    settings = state.settings
+    article = prepare_document(document, settings.max_input_chars, settings.languages, language)
     bullets = state.extractor.extract(article, count)
     return {
         "bullets": bullets,
+        "language": article.language,
         "input_chars": article.input_chars,
         "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
     }

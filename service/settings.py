@@ -56,6 +56,9 @@ class Settings:
     # Proxies in front that set X-Forwarded-For (the nginx sidecar: 1). With 0
     # the header is ignored, so a client cannot spoof its address.
     trusted_proxies: int = 0
+    # Languages the box rules and the engines serve (ISO 639-1, comma-separated);
+    # an article detected in another answers 422 unsupported-language.
+    languages: str = "en"
     max_input_chars: int = 200_000
     max_batch: int = 16
     generate_batch: int = 8

@@ -19,6 +19,7 @@ class Article:
     paragraphs: tuple[str, ...]
     sentences: tuple[Sentence, ...]
     input_chars: int
+    language: str = "en"
 
     @property
     def text(self) -> str:

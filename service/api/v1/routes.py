@@ -90,8 +90,9 @@ class Bullets(MethodView):
     @blueprint.response(200, BulletsSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Extract the key-fact bullets of one article."""
-        count = (body.get("options") or {}).get("bullets")
-        return _with_ids(extract_bullets(get_state(), body, count), body.get("id"))
+        options = body.get("options") or {}
+        box = extract_bullets(get_state(), body, options.get("bullets"), options.get("language"))
+        return _with_ids(box, body.get("id"))
 
 
 @blueprint.route("/engines")

@@ -16,6 +16,15 @@ def _describe(text: str, **extra: Any) -> dict[str, Any]:
     return {"description": text, **extra}
 
 
+def _language() -> ma.fields.String:
+    return ma.fields.String(
+        validate=validate.Regexp(r"^[a-z]{2}$"),
+        metadata=_describe(
+            "The article's language (ISO 639-1), overriding detection.", example="en"
+        ),
+    )
+
+
 class OptionsSchema(ma.Schema):
     """Options shared by the documents of one request."""
 
@@ -35,6 +44,7 @@ class OptionsSchema(ma.Schema):
         validate=validate.Range(3, 5),
         metadata=_describe("Bullets in the box; by article length when absent."),
     )
+    language = _language()
 
     @ma.validates_schema
     def _check_bounds(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -52,6 +62,7 @@ class BulletOptionsSchema(ma.Schema):
         validate=validate.Range(3, 5),
         metadata=_describe("Bullets in the box; by article length when absent."),
     )
+    language = _language()
 
 
 class DocumentSchema(ma.Schema):
@@ -123,7 +134,9 @@ class SummarySchema(ma.Schema):
     bullets = ma.fields.List(ma.fields.String(), required=True, metadata=_describe("Key facts."))
     engine = ma.fields.String(required=True, metadata=_describe("Engine that wrote it."))
     model = ma.fields.String(required=True, metadata=_describe("Model behind the engine."))
-    language = ma.fields.String(required=True, metadata=_describe("Summary language."))
+    language = ma.fields.String(
+        required=True, metadata=_describe("The article's language (ISO 639-1), detected or given.")
+    )
     input_chars = ma.fields.Integer(required=True, metadata=_describe("Characters received."))
     truncated = ma.fields.Boolean(required=True, metadata=_describe("Input was cut to fit."))
     chunks = ma.fields.Integer(
@@ -164,6 +177,9 @@ class BulletsSchema(ma.Schema):
     """The "What You Need To Know" box."""
 
     bullets = ma.fields.List(ma.fields.String(), required=True, metadata=_describe("Key facts."))
+    language = ma.fields.String(
+        required=True, metadata=_describe("The article's language (ISO 639-1), detected or given.")
+    )
     input_chars = ma.fields.Integer(required=True, metadata=_describe("Characters received."))
     elapsed_ms = ma.fields.Float(required=True, metadata=_describe("Server time taken."))
     request_id = ma.fields.String(required=True, metadata=_describe("Request id."))

@@ -24,6 +24,7 @@ from service.bullets.extractor import Unit
 from service.engines.base import Summarizer
 from service.engines.base import Summary
 from service.engines.base import SummaryParams
+from service.engines.lead import take_within
 from service.errors import ModelMissing
 from service.settings import Settings
 from service.text.article import Article
@@ -120,10 +121,14 @@ class EmbeddingSummarizer(Summarizer):
         flat = [unit.text for pool in pools for unit in pool]
         vectors = self.embed(flat) if flat else torch.empty(0, 0)
         results, offset = [], 0
-        for pool in pools:
+        for article, pool in zip(articles, pools, strict=True):
             mine = vectors[offset : offset + len(pool)]
             offset += len(pool)
             chosen = select(pool, mine, params.max_words)
+            if not chosen:  # no usable candidate (unpunctuated copy): its lead, within budget
+                lead = take_within(article.sentences, params.max_words)
+                results.append(Summary(" ".join(s.text for s in lead)))
+                continue
             results.append(Summary(" ".join(_as_sentence(u.text) for u in chosen)))
         return results
 

@@ -113,3 +113,25 @@ def test_extractive_embeddings_are_unit_length(minilm: EmbeddingSummarizer) -> N
     vectors = minilm.embed(["The council met on Monday.", "Prices rose sharply."])
     assert vectors.shape == (2, 384)
     assert all(abs(float(n) - 1.0) < 1e-4 for n in vectors.norm(dim=1))
+
+
+def test_extractive_cost_is_bounded_for_many_sentences(minilm: EmbeddingSummarizer) -> None:
+    import time
+
+    # One long sentence plus 2,000 short ones: 112 s and 4.7 GB before the candidate cap.
+    text = ("The council and the city " * 200 + "met.\n\n") + " ".join(
+        f"Resident number {n} spoke at the meeting about the plan." for n in range(2000)
+    )
+    started = time.perf_counter()
+    (summary,) = minilm.summarize([prepare(text)], SummaryParams())
+    assert time.perf_counter() - started < 10  # about 0.3 s on 2 cores
+    assert 0 < len(summary.text) <= 75 * 40  # the word budget holds, whatever the input
+
+
+def test_outputs_are_bounded_for_one_huge_sentence(minilm: EmbeddingSummarizer) -> None:
+    from service.bullets.extractor import BulletExtractor
+
+    article = prepare("word " * 40_000 + "end.")  # one 200,000-character "sentence"
+    (summary,) = minilm.summarize([article], SummaryParams())
+    bullets = BulletExtractor().extract(article)
+    assert 0 < len(summary.text) <= 2_000 and all(len(b) <= 2_000 for b in bullets)

@@ -10,8 +10,14 @@ from flask_smorest import Api
 from service.api.access import register_access
 from service.api.v1.routes import blueprint
 from service.api.v1.schemas import ProblemSchema
+from service.api.v1.schemas import document_ref
 
 PREFIX = "V1_"
+PROBLEM_JSON = "application/problem+json"
+SECURITY_SCHEMES = {
+    "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    "Bearer": {"type": "http", "scheme": "bearer"},
+}
 
 
 class VersionedApi(Api):  # type: ignore[misc]
@@ -21,6 +27,18 @@ class VersionedApi(Api):  # type: ignore[misc]
 
     def _register_error_handlers(self) -> None:
         """Leave error handling to ``service.api.problems`` (one shape for all)."""
+
+    def _register_pagination_header(self) -> None:
+        """Register nothing: no v1 route is paginated (no unused PaginationMetadata)."""
+
+    def _register_responses(self) -> None:
+        """Document every error response as ``application/problem+json`` (RFC 9457)."""
+        default: str = getattr(self, "DEFAULT_RESPONSE_CONTENT_TYPE")  # noqa: B009 - untyped base
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = default
 
 
 def register(app: Flask) -> Api:
@@ -35,10 +53,14 @@ def register(app: Flask) -> Api:
             "info": {
                 "description": "Summaries and 'What You Need To Know' boxes for news articles.",
             },
+            # Keys are optional server-side (NEWSBRIEF_API_KEYS): open, or either scheme.
+            "security": [{}, {"ApiKey": []}, {"Bearer": []}],
+            "components": {"securitySchemes": SECURITY_SCHEMES},
         },
     }
     app.config.update({PREFIX + key: value for key, value in config.items()})
     register_access(app)
     api = VersionedApi(app, config_prefix=PREFIX)
+    api.ma_plugin.converter.add_attribute_function(document_ref)
     api.register_blueprint(blueprint)
     return api

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from flask import g
@@ -16,6 +17,7 @@ from service.api.v1.schemas import BatchResponseSchema
 from service.api.v1.schemas import BulletsRequestSchema
 from service.api.v1.schemas import BulletsSchema
 from service.api.v1.schemas import EnginesSchema
+from service.api.v1.schemas import ProblemSchema
 from service.api.v1.schemas import SummaryRequestSchema
 from service.api.v1.schemas import SummarySchema
 from service.errors import InvalidInput
@@ -28,6 +30,52 @@ from service.state import get_state
 
 blueprint = Blueprint("v1", __name__, url_prefix="/v1", description="Summaries and key-fact boxes.")
 _DOCUMENT = SummaryRequestSchema()  # a batch item is shaped like a single request
+
+
+# Every status a route can answer besides 200, each as application/problem+json.
+ACCESS_ERRORS = (401, 404, 405, 429, 500)
+POST_ERRORS = (*ACCESS_ERRORS, 400, 409, 413, 415, 422)
+GENERATION_ERRORS = (*POST_ERRORS, 499, 503, 504)
+REQUEST_ID_HEADER = {
+    "X-Request-Id": {
+        "description": "The request's id: the caller's X-Request-Id when safe, else generated.",
+        "schema": {"type": "string"},
+    }
+}
+# The lead of seeds/000_8dc29571600dcd6e.txt, the sample article of the playground.
+SEED_EXAMPLE = {
+    "title": "US to let Ukraine use antipersonnel mines",
+    "text": "KYIV, Ukraine -- The Biden administration will allow Ukraine to use "
+    "American-supplied antipersonnel land mines to help it slow Russia's battlefield "
+    "progress in the war, the U.S. defense secretary said Wednesday.\n\nThe war, which "
+    "reached its 1,000-day milestone on Tuesday, has largely been going Russia's way in "
+    "recent months.",
+    "options": {"bullets": 3},
+}
+IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "Replays the first answer to the same key and body (retried webhooks).",
+}
+
+
+def documented_errors(statuses: tuple[int, ...]) -> Any:
+    """Document each status with the shared problem+json component response."""
+
+    def decorate(view: Any) -> Any:
+        for status in statuses:
+            if status in HTTPStatus._value2member_map_:
+                view = blueprint.alt_response(status, response=HTTPStatus(status).name)(view)
+            else:  # 499, nginx's "client closed request"
+                view = blueprint.alt_response(
+                    status, schema=ProblemSchema, content_type="application/problem+json",
+                    description="Client closed request",
+                )(view)  # fmt: skip
+        return view
+
+    return decorate
 
 
 @blueprint.before_request
@@ -46,8 +94,10 @@ register_idempotency(blueprint)
 class Summaries(MethodView):
     """One article in, its summary and bullet box out."""
 
-    @blueprint.arguments(SummaryRequestSchema)
-    @blueprint.response(200, SummarySchema)
+    @blueprint.arguments(SummaryRequestSchema, example=SEED_EXAMPLE)
+    @blueprint.response(200, SummarySchema, headers=REQUEST_ID_HEADER)
+    @documented_errors(GENERATION_ERRORS)
+    @blueprint.doc(parameters=[IDEMPOTENCY_HEADER])
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Summarise one article."""
         options = Options.from_mapping(body.pop("options", None))
@@ -62,7 +112,9 @@ class SummariesBatch(MethodView):
     """Several articles in one call, answered item by item in input order."""
 
     @blueprint.arguments(BatchRequestSchema)
-    @blueprint.response(200, BatchResponseSchema)
+    @blueprint.response(200, BatchResponseSchema, headers=REQUEST_ID_HEADER)
+    @documented_errors(GENERATION_ERRORS)
+    @blueprint.doc(parameters=[IDEMPOTENCY_HEADER])
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Summarise up to ``NEWSBRIEF_MAX_BATCH`` articles as one batch."""
         state = get_state()
@@ -86,8 +138,10 @@ class SummariesBatch(MethodView):
 class Bullets(MethodView):
     """The "What You Need To Know" box only: rule-based, no model, fast."""
 
-    @blueprint.arguments(BulletsRequestSchema)
-    @blueprint.response(200, BulletsSchema)
+    @blueprint.arguments(BulletsRequestSchema, example=SEED_EXAMPLE)
+    @blueprint.response(200, BulletsSchema, headers=REQUEST_ID_HEADER)
+    @documented_errors(POST_ERRORS)
+    @blueprint.doc(parameters=[IDEMPOTENCY_HEADER])
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Extract the key-fact bullets of one article."""
         options = body.get("options") or {}
@@ -99,7 +153,8 @@ class Bullets(MethodView):
 class Engines(MethodView):
     """The engines this server offers."""
 
-    @blueprint.response(200, EnginesSchema)
+    @blueprint.response(200, EnginesSchema, headers=REQUEST_ID_HEADER)
+    @documented_errors(ACCESS_ERRORS)
     def get(self) -> dict[str, Any]:
         """List engines, the default, readiness and the model behind each."""
         engines = get_state().engines

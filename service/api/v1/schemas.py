@@ -65,11 +65,16 @@ class BulletOptionsSchema(ma.Schema):
     language = _language()
 
 
+def _drop_nulls(data: Any, names: tuple[str, ...]) -> Any:
+    if not isinstance(data, dict):
+        return data
+    return {k: v for k, v in data.items() if not (k in names and v is None)}
+
+
 class DocumentSchema(ma.Schema):
     """One article: plain text or CMS HTML (exactly one), and an optional title."""
 
     id = ma.fields.String(
-        allow_none=True,
         validate=validate.Length(max=200),
         metadata=_describe("Caller's id, echoed back (e.g. the CMS story id)."),
     )
@@ -82,10 +87,14 @@ class DocumentSchema(ma.Schema):
         metadata=_describe("Article as HTML; scripts, captions and navigation are dropped."),
     )
     title = ma.fields.String(
-        allow_none=True,
         validate=validate.Length(max=1000),
         metadata=_describe("Headline; helps pick bullets."),
     )
+
+    @ma.pre_load
+    def _null_is_absent(self, data: Any, **kwargs: Any) -> Any:
+        """Read a null id, title or options as absent (CMS payloads send nulls)."""
+        return _drop_nulls(data, ("id", "title", "options"))
 
     @ma.validates_schema
     def _exactly_one_body(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -96,24 +105,37 @@ class DocumentSchema(ma.Schema):
 class SummaryRequestSchema(DocumentSchema):
     """Body of ``POST /v1/summaries``."""
 
-    options = ma.fields.Nested(
-        OptionsSchema, allow_none=True, metadata=_describe("Generation options.")
-    )
+    options = ma.fields.Nested(OptionsSchema, metadata=_describe("Generation options."))
 
 
 class BulletsRequestSchema(DocumentSchema):
     """Body of ``POST /v1/bullets``."""
 
-    options = ma.fields.Nested(
-        BulletOptionsSchema, allow_none=True, metadata=_describe("Box options.")
+    options = ma.fields.Nested(BulletOptionsSchema, metadata=_describe("Box options."))
+
+
+class DocumentItem(ma.fields.Raw):
+    """A batch document: loaded as is, documented as a SummaryRequest (see ``document_ref``)."""
+
+
+def document_ref(converter: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
+    """Document a DocumentItem as a reference to the single request's schema (apispec hook)."""
+    return (
+        {"$ref": "#/components/schemas/SummaryRequest"} if isinstance(field, DocumentItem) else {}
     )
 
 
 class BatchRequestSchema(ma.Schema):
     """Body of ``POST /v1/summaries:batch``; the size limit is checked by the view."""
 
+    @ma.pre_load
+    def _null_is_absent(self, data: Any, **kwargs: Any) -> Any:
+        """Read null options as absent."""
+        return _drop_nulls(data, ("options",))
+
     documents = ma.fields.List(
-        ma.fields.Raw(),
+        # Items are validated one by one in the view, so one bad document fails alone.
+        DocumentItem(),
         required=True,
         validate=validate.Length(min=1),
         metadata=_describe(
@@ -121,9 +143,7 @@ class BatchRequestSchema(ma.Schema):
             "options override the batch's, field by field."
         ),
     )
-    options = ma.fields.Nested(
-        OptionsSchema, allow_none=True, metadata=_describe("Options for every article.")
-    )
+    options = ma.fields.Nested(OptionsSchema, metadata=_describe("Options for every article."))
 
 
 class SummarySchema(ma.Schema):

@@ -15,6 +15,8 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from typing import TypeVar
@@ -80,8 +82,7 @@ class SqliteStore:
         now = time.time()
 
         def work(db: sqlite3.Connection) -> bool:
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with _immediate(db):
                 db.execute(
                     "DELETE FROM kv WHERE key = ? AND expires <= ?", (self._prefix + key, now)
                 )
@@ -89,10 +90,6 @@ class SqliteStore:
                     "INSERT OR IGNORE INTO kv (key, value, expires) VALUES (?, ?, ?)",
                     (self._prefix + key, value, now + ttl),
                 )
-                db.execute("COMMIT")
-            except sqlite3.Error:
-                db.execute("ROLLBACK")
-                raise
             return cursor.rowcount == 1
 
         stored: bool = self._run(work, True)
@@ -109,8 +106,7 @@ class SqliteStore:
         now = time.time()
 
         def work(db: sqlite3.Connection) -> T:
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with _immediate(db):
                 row = db.execute(
                     "SELECT value FROM kv WHERE key = ? AND expires > ?", (self._prefix + key, now)
                 ).fetchone()
@@ -119,10 +115,6 @@ class SqliteStore:
                     "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
                     (self._prefix + key, value, now + ttl),
                 )
-                db.execute("COMMIT")
-            except sqlite3.Error:
-                db.execute("ROLLBACK")
-                raise
             return result
 
         try:
@@ -148,3 +140,15 @@ class SqliteStore:
 
 def _execute(db: sqlite3.Connection, sql: str, values: tuple[object, ...] = ()) -> None:
     db.execute(sql, values)
+
+
+@contextmanager
+def _immediate(db: sqlite3.Connection) -> Iterator[None]:
+    """Run a block as one write transaction that other processes wait for."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

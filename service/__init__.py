@@ -52,9 +52,17 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
     if settings.load_on_start:
         warmup = _read_warmup(settings)
         threading.Thread(
-            target=engines.load_all, args=(warmup,), name="engine-load", daemon=True
+            target=_load, args=(engines, warmup), name="engine-load", daemon=True
         ).start()
     return app
+
+
+def _load(engines: EngineRegistry, warmup: str) -> None:
+    """Load the language model (about 1 s) and the engines before readiness."""
+    from service.text.language import detect_language
+
+    detect_language(warmup)
+    engines.load_all(warmup)
 
 
 def _read_warmup(settings: Settings) -> str:

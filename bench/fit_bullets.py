@@ -3,11 +3,12 @@
     python bench/fit_bullets.py --data ../shared/eval/train.jsonl [--out service/bullets/weights.json]
 
 Every candidate bullet (a shortened sentence or clause, exactly as the
-extractor builds it) gets a target: the mean of its ROUGE-1 and ROUGE-2 F1
-against the editors' highlights, centred per article so that only the
-ranking inside an article is learnt. A ridge regression on the named
-features gives the weights; the MMR redundancy is then chosen by the box's
-ROUGE on the same training file. Deterministic: the same data gives the
+extractor builds it) is labelled 1 when a greedy ROUGE-1+2 oracle would put
+it in a four-bullet box against the editors' highlights, else 0; labels are
+centred per article so that only the ranking inside an article is learnt.
+A ridge regression on the named features gives the weights; the MMR
+redundancy and the brevity penalty are then chosen by the box's ROUGE on the
+same training file. Deterministic: the same data gives the
 same file. Only train.jsonl may be fitted on; report val/bbc separately
 with ``newsbrief eval``.
 """
@@ -85,7 +86,6 @@ def main() -> None:
     parser.add_argument("--data", required=True)
     parser.add_argument("--out", default="service/bullets/weights.json")
     parser.add_argument("--limit", type=int, default=None, help="only the first N rows")
-    parser.add_argument("--target", choices=("unit", "oracle"), default="oracle")
     args = parser.parse_args()
     with open(args.data, "rb") as handle:
         raw = handle.read()
@@ -101,10 +101,7 @@ def main() -> None:
     for units, reference in zip(pools, references, strict=True):
         if len(units) < 2:
             continue
-        values = oracle_labels(units, reference) if args.target == "oracle" else []
-        for unit in units if not values else []:
-            scores = scorer.score(reference, unit.text)
-            values.append((scores["rouge1"].fmeasure + scores["rouge2"].fmeasure) / 2)
+        values = oracle_labels(units, reference)
         mean = statistics.fmean(values)
         features.extend(unit.features for unit in units)
         targets.extend(v - mean for v in values)

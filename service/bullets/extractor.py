@@ -118,10 +118,10 @@ class BulletExtractor:
         words = len(text.split())
         if words < MIN_WORDS or words > MAX_WORDS or _has_unbalanced_quote(text):
             return None
-        features = tuple(feature_values(profile, text, part, sentences, top))
         opening = text.lstrip("\"'\u201c\u2018 ")
         if LEANING_OPENER.match(opening):
             return None  # "But ..." leans on a sentence the reader never sees
+        features = tuple(feature_values(profile, text, part, sentences, top))
         # "He said ..." only right after the sentence that names him, never first.
         needs_previous = bool(PRONOUN_OPENER.match(opening)) or (
             part > 0 and bool(FIRST_SECOND_PERSON.match(text))

@@ -58,11 +58,15 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
 
 
 def _load(engines: EngineRegistry, warmup: str) -> None:
-    """Load the language model (about 1 s) and the engines before readiness."""
+    """Load the engines, then the language model (about 1 s), off the request path.
+
+    Engines first: ``load_all`` marks them loading at once, so requests that
+    arrive meanwhile wait for them instead of answering 503.
+    """
     from service.text.language import detect_language
 
-    detect_language(warmup)
     engines.load_all(warmup)
+    detect_language(warmup)
 
 
 def _read_warmup(settings: Settings) -> str:

@@ -105,11 +105,14 @@ def bullets(
     source: str, is_html: bool, title: str | None, count: int | None, as_json: bool
 ) -> None:
     """Write the "What You Need To Know" box of SOURCE (a file, or - for stdin)."""
+    from service.pipeline import Options
     from service.pipeline import extract_bullets
 
     state = _local_state("bullets")
     try:
-        result: Any = extract_bullets(state, _document(source, is_html, title), count)
+        result: Any = extract_bullets(
+            state, _document(source, is_html, title), Options(bullets=count)
+        )
     except Exception as exc:  # ServiceError: show its detail, not a traceback
         result = exc
     _emit(result, as_json)
@@ -232,6 +235,24 @@ def evaluate(data: str, engine: str, out: str | None, limit: int | None) -> None
         click.echo(f"{key:22} {value}")
 
 
+@main.command("eval-checks")
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Predictions (jsonl).")
+@click.option("--encoder/--no-encoder", default=True, help="Align with MiniLM (as served).")
+@click.option("--limit", type=int, help="Only the first N rows.")
+def evaluate_checks(data: str, out: str, encoder: bool, limit: int | None) -> None:
+    """Check labelled summaries ({id, article, summary}); write {id, score, flag} per row.
+
+    The predictions file is what ``../shared/eval/factuality.py --preds`` scores.
+    """
+    from service.evaluation import run_checks
+
+    state = _local_state("extractive" if encoder else "lead")
+    report = run_checks(state, data, out, encoder=encoder, limit=limit)
+    for key, value in report.items():
+        click.echo(f"{key:22} {value}")
+
+
 def _local_state(engine: str | None) -> Any:
     """Build the service state in-process and load the one engine needed."""
     from service.engines import EngineRegistry
@@ -251,6 +272,12 @@ def _local_state(engine: str | None) -> Any:
         registry.engines[name].load()
     except ServiceError as exc:
         raise click.ClickException(exc.detail) from None
+    checker_encoder = registry.engines.get("extractive")
+    if checker_encoder is not None and name != "lead":  # the checker aligns with it, as served
+        try:
+            checker_encoder.load()
+        except ServiceError:
+            pass  # the checker falls back to words alone, and says so (alignment)
     return ServiceState.build(settings, registry)
 
 

@@ -56,12 +56,31 @@ def predict(state: ServiceState, row: dict[str, Any], engine: str) -> dict[str, 
     """Return ``{id, summary, bullets}`` for one evaluation row."""
     document = {"text": row["article"], "title": row.get("title") or ""}
     if engine == "bullets":
-        box = extract_bullets(state, document, None)
-        return {"id": row["id"], "bullets": box["bullets"], "summary": " ".join(box["bullets"])}
+        box = extract_bullets(state, document)
+        return {
+            "id": row["id"],
+            "bullets": box["bullets"],
+            "summary": " ".join(box["bullets"]),
+            "unsupported": _unsupported(box["checks"]),
+        }
     (result,) = summarize_documents(state, [document], Options(engine=engine))
     if isinstance(result, Exception):
         raise result
-    return {"id": row["id"], "bullets": result["bullets"], "summary": result["summary"]}
+    return {
+        "id": row["id"],
+        "bullets": result["bullets"],
+        "summary": result["summary"],
+        "unsupported": _unsupported(result["checks"]),
+    }
+
+
+def _unsupported(checks: dict[str, Any]) -> dict[str, list[str]]:
+    """Return, per part (summary, bullets), the sentences the checker did not support."""
+    return {
+        part: [s["sentence"] for s in checks[part]["sentences"] if not s["supported"]]
+        for part in ("summary", "bullets")
+        if part in checks
+    }
 
 
 def run_eval(
@@ -77,6 +96,8 @@ def run_eval(
         f"{f}_{r}": [] for f in ("bullets", "summary") for r in ROUGE_TYPES
     }
     lint: Counter[str] = Counter()
+    unsupported: Counter[str] = Counter()
+    checked: Counter[str] = Counter()
     times: list[float] = []
     counts: list[int] = []
     predictions = []
@@ -95,6 +116,11 @@ def run_eval(
             for rouge in ROUGE_TYPES:
                 scores[f"{field}_{rouge}"].append(result[rouge].fmeasure * 100)
         lint += lint_bullets(prediction["bullets"])
+        for part, bad in prediction["unsupported"].items():
+            unsupported[part] += len(bad)
+            checked[part] += len(prediction[part]) if part == "bullets" else 0
+        if "summary" in prediction["unsupported"]:
+            checked["summary"] += len(split_sentences(prediction["summary"]))
         counts.append(len(prediction["bullets"]))
     if out:
         with open(out, "w", encoding="utf-8") as handle:
@@ -103,6 +129,44 @@ def run_eval(
     report.update({k: round(statistics.fmean(v), 2) if v else 0.0 for k, v in scores.items()})
     report["bullets_mean"] = round(statistics.fmean(counts), 2) if counts else 0.0
     report["lint"] = dict(sorted((k, v) for k, v in lint.items() if v))
+    report["unsupported"] = {part: f"{unsupported[part]} of {checked[part]}" for part in checked}
     report["ms_median"] = round(statistics.median(times), 2) if times else 0.0
     report["ms_p95"] = round(sorted(times)[int(0.95 * (len(times) - 1))], 2) if times else 0.0
     return report
+
+
+def run_checks(
+    state: ServiceState, data: str, out: str, *, encoder: bool = True, limit: int | None = None
+) -> dict[str, Any]:
+    """Check every labelled summary of ``data``; write ``{id, score, flag}`` lines to ``out``."""
+    from tqdm import tqdm
+
+    from service.checks.grounds import Grounds
+    from service.checks.verdict import summary_sentences
+    from service.text.article import prepare
+
+    embed = state.engines.encoder() if encoder else None
+    grounds: dict[str, tuple[Any, Grounds]] = {}
+    times: list[float] = []
+    flagged = 0
+    rows = list(read_rows(data, limit))
+    with open(out, "w", encoding="utf-8") as handle:
+        for row in tqdm(rows, desc="eval checks", unit="summary", disable=len(rows) < 20):
+            started = time.perf_counter()
+            if row["article"] not in grounds:
+                article = prepare(row["article"])
+                grounds[row["article"]] = (article, Grounds(article))
+            article, index = grounds[row["article"]]
+            sentences = summary_sentences(row["summary"]) or [row["summary"]]
+            verdict = state.checker.check(article, sentences, encoder=embed, grounds=index)
+            times.append((time.perf_counter() - started) * 1000)
+            flagged += not verdict.supported
+            line = {"id": row["id"], "score": verdict.score, "flag": not verdict.supported}
+            handle.write(json.dumps(line) + "\n")
+    return {
+        "rows": len(rows),
+        "flagged": flagged,
+        "alignment": "minilm" if embed else "lexical",
+        "checker": state.checker.version,
+        "ms_median": round(statistics.median(times), 2) if times else 0.0,
+    }

@@ -46,6 +46,16 @@ QUEUE_DEPTH = Gauge(
     ["engine"],
     multiprocess_mode="livesum",
 )
+UNSUPPORTED = Counter(
+    "newsbrief_unsupported_sentences_total",
+    "Returned or checked sentences the checker could not ground in the article.",
+    ["engine", "part"],
+)
+CHECKED = Counter(
+    "newsbrief_checked_sentences_total",
+    "Sentences checked against their article.",
+    ["engine", "part"],
+)
 CACHE = Counter("newsbrief_cache_total", "Result cache lookups.", ["result"])
 LOAD_SECONDS = Gauge(
     "newsbrief_model_load_seconds",

@@ -15,6 +15,13 @@ from dataclasses import replace
 from typing import Any
 
 from service.cache import digest
+from service.checks.grounds import Grounds
+from service.checks.policy import FALLBACK_ENGINE
+from service.checks.policy import Review
+from service.checks.policy import article_json
+from service.checks.policy import count
+from service.checks.verdict import summary_sentences
+from service.checks.verdict import verdict_json
 from service.engines.base import Summarizer
 from service.engines.base import SummaryParams
 from service.errors import InputTooLong
@@ -40,6 +47,8 @@ class Options:
     min_summary_words: int = 0
     bullets: int | None = None
     language: str | None = None
+    checks: bool = True
+    article: bool = False
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> Options:
@@ -155,8 +164,37 @@ def summarize_documents(
                 "chunks": summary.chunks,
             }
             state.cache.put(key, hit)
-        results.append({**hit, "elapsed_ms": round((time.perf_counter() - started) * 1000, 1)})
+        shaped = _reviewed(state, item, hit, options, engine)
+        results.append({**shaped, "elapsed_ms": round((time.perf_counter() - started) * 1000, 1)})
     return results
+
+
+def review(state: ServiceState) -> Review:
+    """Return the checker set-up of this request: the encoder when it is loaded."""
+    return Review(state.checker, state.engines.encoder(), state.settings.unsupported)
+
+
+def _reviewed(
+    state: ServiceState,
+    article: Article,
+    result: dict[str, Any],
+    options: Options,
+    engine: Summarizer,
+) -> dict[str, Any]:
+    """Add checks (and apply the unsupported policy) unless the caller turned them off."""
+    if options.checks:
+
+        def fallback() -> tuple[str, str] | None:
+            extractive = state.engines.engines.get(FALLBACK_ENGINE)
+            if extractive is None or not extractive.ready:
+                return None
+            (summary,) = extractive.summarize([article], options.params)
+            return summary.text, extractive.model
+
+        result = review(state).result(article, result, fallback)
+    if options.article:
+        result = {**result, "article": article_json(article)}
+    return result
 
 
 def _cache_key(state: ServiceState, engine: Summarizer, article: Article, options: Options) -> str:
@@ -170,15 +208,58 @@ def _cache_key(state: ServiceState, engine: Summarizer, article: Article, option
 
 
 def extract_bullets(
-    state: ServiceState, document: Mapping[str, Any], count: int | None, language: str | None = None
+    state: ServiceState, document: Mapping[str, Any], options: Options | None = None
 ) -> dict[str, Any]:
     """Return the "What You Need To Know" box of one document (no model)."""
     started = time.perf_counter()
+    options = options or Options()
     settings = state.settings
-    article = prepare_document(document, settings.max_input_chars, settings.languages, language)
-    bullets = state.extractor.extract(article, count)
+    article = prepare_document(
+        document, settings.max_input_chars, settings.languages, options.language
+    )
+    box = {
+        "bullets": state.extractor.extract(article, options.bullets),
+        "language": article.language,
+        "input_chars": article.input_chars,
+    }
+    if options.checks:
+        box = review(state).result(article, box)
+    if options.article:
+        box["article"] = article_json(article)
+    return {**box, "elapsed_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def check_document(
+    state: ServiceState, document: Mapping[str, Any], summary: str | list[str]
+) -> dict[str, Any]:
+    """Check a summary written anywhere against its article (``POST /v1/checks``).
+
+    Raises:
+        InvalidInput: the summary has no sentence, or more than
+            ``NEWSBRIEF_MAX_CHECK_SENTENCES``.
+    """
+    started = time.perf_counter()
+    settings = state.settings
+    options = document.get("options") or {}
+    article = prepare_document(
+        document, settings.max_input_chars, settings.languages, options.get("language")
+    )
+    sentences = summary_sentences(summary)
+    limit = settings.max_check_sentences
+    if not sentences or len(sentences) > limit:
+        found = f"{len(sentences)} sentences" if sentences else "no sentence"
+        raise InvalidInput(
+            f"the summary has {found}; give 1 to {limit}",
+            extensions={"errors": {"summary": [f"1 to {limit} sentences, got {len(sentences)}"]}},
+        )
+    grounds = Grounds(article)
+    checker = review(state)
+    verdict = checker.verdict(article, sentences, grounds)
+    count(verdict, "external", "summary")
     return {
-        "bullets": bullets,
+        **verdict_json(verdict),
+        "checker": state.checker.version,
+        "article": article_json(article, grounds),
         "language": article.language,
         "input_chars": article.input_chars,
         "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),

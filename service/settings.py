@@ -17,6 +17,7 @@ DEVICE_CHOICES = ("auto", "cpu", "cuda")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 PUNCTUATION_CHOICES = ("none", "period")
 QUANTIZE_CHOICES = ("none", "int8", "ct2-int8")
+UNSUPPORTED_CHOICES = ("flag", "drop", "fallback")
 DTYPE_CHOICES = ("auto", "float32", "float16", "bfloat16")
 
 
@@ -86,6 +87,11 @@ class Settings:
     webhook_secret: str = ""
     signature_tolerance: int = 300
     bullet_punctuation: str = "none"
+    # What to do with a returned sentence the checker cannot ground in the
+    # article: flag it (keep, marked), drop it, or fall back to the extractive
+    # summary when an abstractive one fails.
+    unsupported: str = "flag"
+    max_check_sentences: int = 50
     warmup_file: Path = PROJECT_ROOT / "seeds" / "000_8dc29571600dcd6e.txt"
     load_on_start: bool = True
     log_level: str = "INFO"
@@ -110,6 +116,7 @@ class Settings:
         _check_choice(problems, "quantize", self.quantize, QUANTIZE_CHOICES)
         _check_choice(problems, "dtype", self.dtype, DTYPE_CHOICES)
         _check_choice(problems, "bullet_punctuation", self.bullet_punctuation, PUNCTUATION_CHOICES)
+        _check_choice(problems, "unsupported", self.unsupported, UNSUPPORTED_CHOICES)
         for name, low, high in _RANGES:
             value = getattr(self, name)
             if not low <= value <= high:
@@ -178,6 +185,7 @@ _RANGES = (
     ("trusted_proxies", 0, 5),
     ("max_input_chars", 100, 10_000_000),
     ("max_batch", 1, 1024),
+    ("max_check_sentences", 1, 1000),
     ("generate_batch", 1, 256),
     ("max_chunks", 1, 256),
     ("num_beams", 0, 16),

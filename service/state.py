@@ -14,6 +14,7 @@ from service.cache import IdempotencyStore
 from service.cache import ResultCache
 from service.cache import Store
 from service.cache import make_store
+from service.checks.verdict import Checker
 from service.engines import EngineRegistry
 from service.ratelimit import RateLimiter
 from service.settings import Settings
@@ -30,6 +31,7 @@ class ServiceState:
     settings: Settings
     engines: EngineRegistry
     extractor: BulletExtractor
+    checker: Checker
     cache: ResultCache
     idempotency: IdempotencyStore
     replays: Store
@@ -44,6 +46,7 @@ class ServiceState:
             settings=settings,
             engines=engines,
             extractor=BulletExtractor(punctuation=settings.bullet_punctuation),
+            checker=Checker(),
             cache=ResultCache(
                 make_store(
                     settings.cache_url, "nb:result:", settings.cache_bytes, settings.cache_ttl

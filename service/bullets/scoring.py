@@ -8,14 +8,13 @@ reviewable diff of a dozen numbers.
 
 from __future__ import annotations
 
-import importlib.resources
-import json
 import re
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.bullets.features import Profile
+from service.fitted import read_fitted
 
 FEATURES = (
     "position_0", "position_1", "position_2", "position_3", "position_4_5", "position_6_9",
@@ -44,12 +43,7 @@ class Selection:
 
 def load_selection(path: str | None = None) -> Selection:
     """Read the shipped weights file (or ``path``); every feature must have a weight."""
-    if path is None:
-        raw = importlib.resources.files(__package__).joinpath(WEIGHTS_FILE).read_text("utf-8")
-    else:
-        with open(path, encoding="utf-8") as handle:
-            raw = handle.read()
-    data = json.loads(raw)
+    data = read_fitted(__package__, WEIGHTS_FILE, path)
     weights = {name: float(data["weights"][name]) for name in FEATURES}
     return Selection(
         version=str(data["version"]),

@@ -64,8 +64,75 @@ function problemMessage(problem) {
 function clearResult() {
   $("summary").textContent = "";
   $("box").replaceChildren();
+  $("source").replaceChildren();
+  $("checked").replaceChildren();
   lastBox = [];
   $("copy-json").disabled = $("copy-html").disabled = true;
+}
+
+// Provenance: the cleaned article, one span per sentence, so a claim's
+// evidence can be lit up while the claim is hovered or focused.
+function renderSource(article) {
+  const box = $("source");
+  box.replaceChildren();
+  if (!article) return;
+  let at = 0;
+  for (const sentence of article.sentences) {
+    if (sentence.start > at) box.appendChild(document.createTextNode(article.text.slice(at, sentence.start)));
+    const span = document.createElement("span");
+    span.className = "sentence";
+    span.dataset.sentence = String(sentence.index);
+    span.textContent = article.text.slice(sentence.start, sentence.end);
+    box.appendChild(span);
+    at = Math.max(at, sentence.end);
+  }
+  box.appendChild(document.createTextNode(article.text.slice(at)));
+}
+
+function lightEvidence(check, on) {
+  for (const span of $("source").querySelectorAll(".sentence.evidence")) span.classList.remove("evidence");
+  if (!on || !check) return;
+  let first = null;
+  for (const evidence of check.evidence) {
+    const span = $("source").querySelector(`.sentence[data-sentence="${Number(evidence.sentence)}"]`);
+    if (span) {
+      span.classList.add("evidence");
+      first = first || span;
+    }
+  }
+  if (first) first.scrollIntoView({ block: "nearest" });
+}
+
+// One checked sentence as an element: unsupported spans marked, evidence on hover/focus.
+function claimElement(tag, text, check) {
+  const element = document.createElement(tag);
+  element.className = "claim";
+  if (!check) {
+    element.textContent = text;
+    return element;
+  }
+  element.tabIndex = 0;
+  element.classList.add(check.supported ? "supported" : "unsupported");
+  element.title = check.supported
+    ? `Supported by the article (score ${check.score})`
+    : `Not supported by the article (score ${check.score})`;
+  let at = 0;
+  const issues = [...check.issues].sort((a, b) => a.start - b.start);
+  for (const issue of issues) {
+    if (issue.start < at) continue;
+    element.appendChild(document.createTextNode(check.sentence.slice(at, issue.start)));
+    const mark = document.createElement("mark");
+    mark.className = "issue " + issue.type;
+    mark.title = `${issue.type}: not in the article`;
+    mark.textContent = check.sentence.slice(issue.start, issue.end);
+    element.appendChild(mark);
+    at = issue.end;
+  }
+  element.appendChild(document.createTextNode(check.sentence.slice(at)));
+  for (const [event, on] of [["mouseenter", true], ["focus", true], ["mouseleave", false], ["blur", false]]) {
+    element.addEventListener(event, () => lightEvidence(check, on));
+  }
+  return element;
 }
 
 async function summarise() {
@@ -74,7 +141,7 @@ async function summarise() {
   const format = $("format").value;
   const request = { [format]: $("article").value };
   if ($("title").value.trim()) request.title = $("title").value.trim();
-  const options = { engine: $("engine").value };
+  const options = { engine: $("engine").value, article: true };
   if ($("bullets").value) options.bullets = Number($("bullets").value);
   request.options = options;
   $("submit").disabled = true;
@@ -101,18 +168,57 @@ async function summarise() {
 }
 
 function render(body) {
-  $("summary").textContent = body.summary;
+  renderSource(body.article);
+  const summary = $("summary");
+  summary.replaceChildren();
+  const summaryChecks = body.checks && body.checks.summary ? body.checks.summary.sentences : null;
+  if (summaryChecks) {
+    summaryChecks.forEach((check, i) => {
+      if (i) summary.appendChild(document.createTextNode(" "));
+      summary.appendChild(claimElement("span", check.sentence, check));
+    });
+  } else {
+    summary.textContent = body.summary;
+  }
   const list = $("box");
   list.replaceChildren();
-  for (const bullet of body.bullets) {
-    const item = document.createElement("li");
-    item.textContent = bullet;
-    list.appendChild(item);
-  }
+  const boxChecks = body.checks && body.checks.bullets ? body.checks.bullets.sentences : [];
+  body.bullets.forEach((bullet, i) => list.appendChild(claimElement("li", bullet, boxChecks[i])));
   lastBox = body.bullets;
   $("copy-json").disabled = $("copy-html").disabled = lastBox.length === 0;
   $("meta").textContent = `engine ${body.engine} · model ${body.model} · ${body.elapsed_ms} ms` +
     (body.truncated ? " · input was cut to fit" : "");
+}
+
+async function checkDraft() {
+  showError("");
+  $("checked").replaceChildren();
+  const draft = $("draft").value.split("\n").map((line) => line.trim()).filter(Boolean);
+  if (!draft.length) {
+    showError("Write or paste a summary to check, one sentence or bullet per line.");
+    return;
+  }
+  const format = $("format").value;
+  const request = { [format]: $("article").value, summary: draft };
+  if ($("title").value.trim()) request.title = $("title").value.trim();
+  $("check").disabled = true;
+  try {
+    const response = await fetch("/v1/checks", { method: "POST", headers: headers(), body: JSON.stringify(request) });
+    const body = await response.json();
+    if (!response.ok) {
+      showError(problemMessage(body));
+      return;
+    }
+    renderSource(body.article);
+    const list = $("checked");
+    for (const check of body.sentences) list.appendChild(claimElement("li", check.sentence, check));
+    $("meta").textContent = (body.supported ? "Every sentence is supported" : "Some sentences are not supported") +
+      ` · checker ${body.checker} · ${body.elapsed_ms} ms`;
+  } catch (err) {
+    showError("Request failed: " + err);
+  } finally {
+    $("check").disabled = false;
+  }
 }
 
 async function copy(text) {
@@ -127,6 +233,7 @@ async function copy(text) {
 $("sample").addEventListener("click", loadSample);
 $("apikey").addEventListener("change", () => { showError(""); loadEngines(); });
 $("submit").addEventListener("click", summarise);
+$("check").addEventListener("click", checkDraft);
 $("copy-json").addEventListener("click", () => copy(JSON.stringify({ what_you_need_to_know: lastBox }, null, 2)));
 $("copy-html").addEventListener("click", () =>
   copy("<h2>What You Need To Know</h2>\n<ul>\n" + lastBox.map((b) => "  <li>" + escapeHtml(b) + "</li>").join("\n") + "\n</ul>"));

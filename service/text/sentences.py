@@ -29,7 +29,7 @@ _MIN_CHARS = 2
 # on pieces of at most this size, so its cost per piece is bounded.
 MAX_SENTENCE_CHARS = 1_500
 SEGMENT_CHARS = 4_000
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?(?=\s[A-Z\"\u201c])")
+SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?(?=\s[A-Z\"\u201c])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ def _blocks(text: str) -> list[str]:
 
 def _last_end(text: str, limit: int) -> int:
     """Return where to cut ``text`` within ``limit``: a sentence end, else a space."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(text[: limit + 2], 1, limit)]
+    ends = [m.end() for m in SENTENCE_END.finditer(text[: limit + 2], 1, limit)]
     if ends:
         return ends[-1]
     space = text.rfind(" ", limit // 2, limit)

@@ -11,6 +11,7 @@ def test_openapi_document_is_valid_and_lists_every_route(client: FlaskClient) ->
         "/v1/summaries",
         "/v1/summaries:batch",
         "/v1/bullets",
+        "/v1/checks",
         "/v1/engines",
     }
     assert "Problem" in spec["components"]["schemas"]
@@ -55,3 +56,18 @@ def test_openapi_is_exact_about_shapes(client: FlaskClient) -> None:
     assert "anyOf" not in str(spec)
     items = schemas["BatchRequest"]["properties"]["documents"]["items"]
     assert items == {"$ref": "#/components/schemas/SummaryRequest"}
+
+
+def test_openapi_documents_the_checks_contract(client: FlaskClient) -> None:
+    spec = client.get("/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    summary = schemas["ChecksRequest"]["properties"]["summary"]
+    assert [option["type"] for option in summary["oneOf"]] == ["string", "array"]
+    assert "summary" in schemas["ChecksRequest"]["required"]
+    issue_types = schemas["Issue"]["properties"]["type"]["enum"]
+    assert set(issue_types) == {"number", "date", "name", "quote", "negation", "other"}
+    assert "checks" in schemas["Summary"]["properties"]
+    assert "checks" in schemas["Bullets"]["properties"]
+    responses = spec["paths"]["/v1/checks"]["post"]["responses"]
+    for status in ("200", "401", "413", "415", "422", "429"):
+        assert status in responses, status

@@ -61,15 +61,22 @@ def wait_for(driver: Any, condition: Any, timeout: float = 30) -> Any:
     return WebDriverWait(driver, timeout).until(condition)
 
 
+def open_with_sample(browser: Any, server: Server) -> None:
+    """Open the playground and load the sample article."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.base + "/")
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#engine option"))
+    browser.find_element(By.ID, "sample").click()
+    wait_for(browser, lambda d: len(d.find_element(By.ID, "article").get_attribute("value")) > 1000)
+
+
 def test_playground_summarises_the_sample(
     page_server: Server, browser: Any, tmp_path: Path
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    browser.get(page_server.base + "/")
-    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#engine option"))
-    browser.find_element(By.ID, "sample").click()
-    wait_for(browser, lambda d: len(d.find_element(By.ID, "article").get_attribute("value")) > 1000)
+    open_with_sample(browser, page_server)
     browser.find_element(By.ID, "submit").click()
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#box li")) >= 3)
     bullets = browser.find_elements(By.CSS_SELECTOR, "#box li")
@@ -119,3 +126,49 @@ def test_playground_renders_markup_in_articles_as_text(page_server: Server, brow
     assert "<script>" in summary.text and "<b>" in summary.text  # shown literally
     assert summary.find_elements(By.TAG_NAME, "b") == []
     assert browser.execute_script("return window.hacked") is None
+
+
+def test_playground_lights_a_bullets_evidence_in_the_article(
+    page_server: Server, browser: Any
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    open_with_sample(browser, page_server)
+    browser.find_element(By.ID, "submit").click()
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#box li.claim")) >= 3)
+    assert browser.find_elements(By.CSS_SELECTOR, "#source .sentence")
+    for bullet in browser.find_elements(By.CSS_SELECTOR, "#box li.claim"):
+        assert "supported" in bullet.get_attribute("class").split()  # our box is grounded
+        ActionChains(browser).move_to_element(bullet).perform()
+        lit = wait_for(
+            browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#source .sentence.evidence")
+        )
+        words = {w.strip(",.").lower() for w in bullet.text.split() if len(w) > 4}
+        evidence = " ".join(span.text for span in lit).lower()
+        assert sum(w in evidence for w in words) >= len(words) // 2
+    summary = browser.find_element(By.CSS_SELECTOR, "#summary .claim")
+    browser.execute_script("arguments[0].focus()", summary)  # keyboard users get it too
+    assert wait_for(
+        browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#source .sentence.evidence")
+    )
+
+
+def test_playground_marks_unsupported_spans_of_a_draft(page_server: Server, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_with_sample(browser, page_server)
+    draft = browser.find_element(By.ID, "draft")
+    draft.send_keys("The war reached its 2,000-day milestone on Tuesday\n")
+    draft.send_keys("The Biden administration will allow Ukraine to use antipersonnel land mines")
+    browser.find_element(By.ID, "check").click()
+    items = wait_for(
+        browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#checked li.claim") or None
+    )
+    assert len(items) == 2
+    wrong, right = items
+    assert "unsupported" in wrong.get_attribute("class").split()
+    marks = wrong.find_elements(By.CSS_SELECTOR, "mark.issue")
+    assert [m.text for m in marks] == ["2,000"]
+    assert "supported" in right.get_attribute("class").split()
+    assert not right.find_elements(By.CSS_SELECTOR, "mark.issue")

@@ -16,6 +16,8 @@ from service.api.v1.schemas import BatchRequestSchema
 from service.api.v1.schemas import BatchResponseSchema
 from service.api.v1.schemas import BulletsRequestSchema
 from service.api.v1.schemas import BulletsSchema
+from service.api.v1.schemas import CheckResultSchema
+from service.api.v1.schemas import ChecksRequestSchema
 from service.api.v1.schemas import EnginesSchema
 from service.api.v1.schemas import ProblemSchema
 from service.api.v1.schemas import SummaryRequestSchema
@@ -24,6 +26,7 @@ from service.errors import InvalidInput
 from service.errors import ServiceError
 from service.errors import ValidationFailed
 from service.pipeline import Options
+from service.pipeline import check_document
 from service.pipeline import extract_bullets
 from service.pipeline import summarize_documents
 from service.state import get_state
@@ -51,6 +54,14 @@ SEED_EXAMPLE = {
     "reached its 1,000-day milestone on Tuesday, has largely been going Russia's way in "
     "recent months.",
     "options": {"bullets": 3},
+}
+CHECK_EXAMPLE = {
+    "title": SEED_EXAMPLE["title"],
+    "text": SEED_EXAMPLE["text"],
+    "summary": [
+        "The Biden administration will allow Ukraine to use antipersonnel land mines",
+        "The war reached its 2,000-day milestone on Tuesday",
+    ],
 }
 IDEMPOTENCY_HEADER = {
     "in": "header",
@@ -144,9 +155,23 @@ class Bullets(MethodView):
     @blueprint.doc(parameters=[IDEMPOTENCY_HEADER])
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Extract the key-fact bullets of one article."""
-        options = body.get("options") or {}
-        box = extract_bullets(get_state(), body, options.get("bullets"), options.get("language"))
+        options = Options.from_mapping(body.pop("options", None))
+        box = extract_bullets(get_state(), body, options)
         return _with_ids(box, body.get("id"))
+
+
+@blueprint.route("/checks")
+class Checks(MethodView):
+    """Check any summary against its article: evidence and unsupported spans per sentence."""
+
+    @blueprint.arguments(ChecksRequestSchema, example=CHECK_EXAMPLE)
+    @blueprint.response(200, CheckResultSchema, headers=REQUEST_ID_HEADER)
+    @documented_errors(POST_ERRORS)
+    @blueprint.doc(parameters=[IDEMPOTENCY_HEADER])
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Check a summary written anywhere (a newsroom's draft, another tool's output)."""
+        summary = body.pop("summary")
+        return _with_ids(check_document(get_state(), body, summary), body.get("id"))
 
 
 @blueprint.route("/engines")

@@ -25,6 +25,23 @@ def _language() -> ma.fields.String:
     )
 
 
+def _checks_option() -> ma.fields.Boolean:
+    return ma.fields.Boolean(
+        metadata=_describe(
+            "Check every returned sentence against the article (default true); false is faster.",
+            example=True,
+        )
+    )
+
+
+def _article_option() -> ma.fields.Boolean:
+    return ma.fields.Boolean(
+        metadata=_describe(
+            "Also return the cleaned article text that evidence offsets point into (default false)."
+        )
+    )
+
+
 class OptionsSchema(ma.Schema):
     """Options shared by the documents of one request."""
 
@@ -45,6 +62,8 @@ class OptionsSchema(ma.Schema):
         metadata=_describe("Bullets in the box; by article length when absent."),
     )
     language = _language()
+    checks = _checks_option()
+    article = _article_option()
 
     @ma.validates_schema
     def _check_bounds(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -62,6 +81,14 @@ class BulletOptionsSchema(ma.Schema):
         validate=validate.Range(3, 5),
         metadata=_describe("Bullets in the box; by article length when absent."),
     )
+    language = _language()
+    checks = _checks_option()
+    article = _article_option()
+
+
+class CheckOptionsSchema(ma.Schema):
+    """Options of the checks endpoint."""
+
     language = _language()
 
 
@@ -114,15 +141,54 @@ class BulletsRequestSchema(DocumentSchema):
     options = ma.fields.Nested(BulletOptionsSchema, metadata=_describe("Box options."))
 
 
+class SummaryText(ma.fields.Field):  # type: ignore[type-arg]
+    """A summary to check: one string, or a list of its sentences (documented as oneOf)."""
+
+    MAX_CHARS = 20_000
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            texts = [value]
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            texts = value
+        else:
+            raise ma.ValidationError("must be a string or a list of strings")
+        if not any(t.strip() for t in texts):
+            raise ma.ValidationError("must not be empty")
+        if sum(len(t) for t in texts) > self.MAX_CHARS:
+            raise ma.ValidationError(f"at most {self.MAX_CHARS} characters in all")
+        return value
+
+
+class ChecksRequestSchema(DocumentSchema):
+    """Body of ``POST /v1/checks``: an article (as for summaries) and a summary to check."""
+
+    summary = SummaryText(
+        required=True,
+        metadata=_describe(
+            "The summary: a string (split into sentences) or a list of sentences "
+            "(bullets are checked one by one)."
+        ),
+    )
+    options = ma.fields.Nested(CheckOptionsSchema, metadata=_describe("Check options."))
+
+
 class DocumentItem(ma.fields.Raw):
     """A batch document: loaded as is, documented as a SummaryRequest (see ``document_ref``)."""
 
 
 def document_ref(converter: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
-    """Document a DocumentItem as a reference to the single request's schema (apispec hook)."""
-    return (
-        {"$ref": "#/components/schemas/SummaryRequest"} if isinstance(field, DocumentItem) else {}
-    )
+    """Document custom fields (apispec hook): a batch item, a summary to check."""
+    if isinstance(field, DocumentItem):
+        return {"$ref": "#/components/schemas/SummaryRequest"}
+    if isinstance(field, SummaryText):
+        return {
+            "oneOf": [
+                {"type": "string", "minLength": 1},
+                {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            ]
+        }
+    return {}
 
 
 class BatchRequestSchema(ma.Schema):
@@ -146,6 +212,120 @@ class BatchRequestSchema(ma.Schema):
     options = ma.fields.Nested(OptionsSchema, metadata=_describe("Options for every article."))
 
 
+class EvidenceSchema(ma.Schema):
+    """An article sentence that supports a checked sentence."""
+
+    sentence = ma.fields.Integer(
+        required=True, metadata=_describe("Index of the sentence in the cleaned article.")
+    )
+    start = ma.fields.Integer(
+        required=True, metadata=_describe("Offset of its first character in the cleaned text.")
+    )
+    end = ma.fields.Integer(required=True, metadata=_describe("Offset just past its end."))
+    text = ma.fields.String(required=True, metadata=_describe("The sentence."))
+
+
+class IssueSchema(ma.Schema):
+    """A span of a checked sentence that the article does not support."""
+
+    type = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(["number", "date", "name", "quote", "negation", "other"]),
+        metadata=_describe("What kind of claim is unsupported."),
+    )
+    start = ma.fields.Integer(required=True, metadata=_describe("Offset in the checked sentence."))
+    end = ma.fields.Integer(required=True, metadata=_describe("Offset just past the span."))
+    text = ma.fields.String(required=True, metadata=_describe("The span."))
+
+
+class SentenceCheckSchema(ma.Schema):
+    """The verdict on one sentence."""
+
+    sentence = ma.fields.String(required=True, metadata=_describe("The checked sentence."))
+    supported = ma.fields.Boolean(
+        required=True, metadata=_describe("False when any claim is not in the article.")
+    )
+    score = ma.fields.Float(
+        required=True, metadata=_describe("Support, 0 to 1 (higher = better supported).")
+    )
+    evidence = ma.fields.List(ma.fields.Nested(EvidenceSchema), required=True)
+    issues = ma.fields.List(ma.fields.Nested(IssueSchema), required=True)
+
+
+class VerdictSchema(ma.Schema):
+    """Checks of a summary: each sentence, and the weakest one's score."""
+
+    score = ma.fields.Float(required=True, metadata=_describe("The lowest sentence score."))
+    supported = ma.fields.Boolean(
+        required=True, metadata=_describe("Whether every sentence is supported.")
+    )
+    alignment = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(["minilm", "lexical"]),
+        metadata=_describe("How sentences were aligned: MiniLM plus words, or words alone."),
+    )
+    sentences = ma.fields.List(ma.fields.Nested(SentenceCheckSchema), required=True)
+
+
+class ResultChecksSchema(ma.Schema):
+    """Checks of a result's summary and box."""
+
+    checker = ma.fields.String(required=True, metadata=_describe("Version of the checker."))
+    summary = ma.fields.Nested(VerdictSchema, metadata=_describe("The summary's checks."))
+    bullets = ma.fields.Nested(VerdictSchema, metadata=_describe("The box's checks."))
+
+
+class DroppedSchema(ma.Schema):
+    """A sentence the ``drop`` policy removed."""
+
+    part = ma.fields.String(required=True, validate=validate.OneOf(["summary", "bullets"]))
+    sentence = ma.fields.String(required=True)
+    score = ma.fields.Float(required=True)
+
+
+class UnsupportedSchema(ma.Schema):
+    """What ``NEWSBRIEF_UNSUPPORTED`` did to this result."""
+
+    policy = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(["flag", "drop", "fallback"]),
+        metadata=_describe("flag keeps and marks; drop removes; fallback swaps in extractive."),
+    )
+    dropped = ma.fields.List(ma.fields.Nested(DroppedSchema), required=True)
+    fallback_from = ma.fields.String(
+        allow_none=True,
+        metadata=_describe("The engine whose summary failed and was replaced, if any."),
+    )
+
+
+class SpanSchema(ma.Schema):
+    """Where one article sentence stands in the cleaned text."""
+
+    index = ma.fields.Integer(required=True)
+    start = ma.fields.Integer(required=True)
+    end = ma.fields.Integer(required=True)
+
+
+class ArticleSchema(ma.Schema):
+    """The cleaned article that evidence offsets point into."""
+
+    title = ma.fields.String(required=True)
+    text = ma.fields.String(required=True)
+    sentences = ma.fields.List(ma.fields.Nested(SpanSchema), required=True)
+
+
+class CheckResultSchema(VerdictSchema):
+    """Body of a ``POST /v1/checks`` answer."""
+
+    checker = ma.fields.String(required=True, metadata=_describe("Version of the checker."))
+    article = ma.fields.Nested(ArticleSchema, required=True)
+    language = ma.fields.String(required=True)
+    input_chars = ma.fields.Integer(required=True, metadata=_describe("Characters received."))
+    elapsed_ms = ma.fields.Float(required=True, metadata=_describe("Server time taken."))
+    request_id = ma.fields.String(required=True, metadata=_describe("Request id."))
+    id = ma.fields.String(metadata=_describe("The caller's id, when one was sent."))
+
+
 class SummarySchema(ma.Schema):
     """A summary and its "What You Need To Know" box."""
 
@@ -164,6 +344,11 @@ class SummarySchema(ma.Schema):
     )
     elapsed_ms = ma.fields.Float(required=True, metadata=_describe("Server time taken."))
     request_id = ma.fields.String(required=True, metadata=_describe("Request id (X-Request-Id)."))
+    checks = ma.fields.Nested(
+        ResultChecksSchema, metadata=_describe("Unless options.checks=false.")
+    )
+    unsupported = ma.fields.Nested(UnsupportedSchema, metadata=_describe("With checks."))
+    article = ma.fields.Nested(ArticleSchema, metadata=_describe("When options.article=true."))
 
 
 class ProblemSchema(ma.Schema):
@@ -203,6 +388,12 @@ class BulletsSchema(ma.Schema):
     input_chars = ma.fields.Integer(required=True, metadata=_describe("Characters received."))
     elapsed_ms = ma.fields.Float(required=True, metadata=_describe("Server time taken."))
     request_id = ma.fields.String(required=True, metadata=_describe("Request id."))
+    id = ma.fields.String(metadata=_describe("The caller's id, when one was sent."))
+    checks = ma.fields.Nested(
+        ResultChecksSchema, metadata=_describe("Unless options.checks=false.")
+    )
+    unsupported = ma.fields.Nested(UnsupportedSchema, metadata=_describe("With checks."))
+    article = ma.fields.Nested(ArticleSchema, metadata=_describe("When options.article=true."))
 
 
 class EngineSchema(ma.Schema):

@@ -1,0 +1,271 @@
+"""Check each summary sentence against the article: evidence, issues and a score.
+
+A sentence is grounded when its facts (numbers, dates, names, quotes) are
+in the article, its words are the article's, its key words occur together
+in the article (so a fact is not pinned on the wrong person) and its
+polarity agrees with the sentences it came from. The score is a logistic
+model of those named signals, fitted on human-labelled summaries
+(``bench/fit_checks.py``) and shipped as ``thresholds.json``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.checks import facts
+from service.checks.grounds import Grounds
+from service.checks.grounds import Span
+from service.fitted import read_fitted
+
+SIGNALS = ("novel", "facts", "bigrams", "trigrams", "apart", "local", "dissimilar")
+ALIGNMENTS = ("minilm", "lexical")  # with the sentence encoder, or words alone
+HARD_ISSUES = frozenset({"number", "date", "name", "quote", "negation"})
+MODEL_FILE = "model.json"
+MAX_EVIDENCE = 3
+KEY_WORDS = 8  # pairs among at most this many of a sentence's rarest words
+_ALIGNED = 0.6  # coverage from which polarity must agree
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A span of the checked sentence that the article does not support."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What the article says about one sentence, before it is scored."""
+
+    text: str
+    evidence: tuple[Span, ...]
+    issues: tuple[Issue, ...]
+    signals: tuple[float, ...]  # every SIGNALS value but the last (the encoder's)
+
+    @property
+    def hard(self) -> bool:
+        """Tell whether a fact (number, date, name, quote, polarity) is unsupported."""
+        return any(i.kind in HARD_ISSUES for i in self.issues)
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceCheck:
+    """The verdict on one summary sentence."""
+
+    text: str
+    supported: bool
+    score: float
+    evidence: tuple[Span, ...]
+    issues: tuple[Issue, ...]
+    logit: float = 0.0  # the score before the logistic squash (summaries combine these)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckModel:
+    """Fitted weights per alignment, the penalty of a hard issue and the flag threshold.
+
+    ``weakest_share`` says how a summary's score combines its sentences'
+    logits: that share of the weakest one plus the rest of their mean
+    (fitted; 1 would be the weakest sentence alone).
+    """
+
+    version: str
+    weights: Mapping[str, Mapping[str, float]]
+    bias: Mapping[str, float]
+    hard_penalty: float
+    threshold: float
+    weakest_share: float = 1.0
+
+    def logit(self, signals: Sequence[float], hard: bool, alignment: str) -> float:
+        """Return one sentence's support on the logit scale."""
+        weights = self.weights[alignment]
+        value = self.bias[alignment] - self.hard_penalty * hard
+        return value + sum(weights[n] * v for n, v in zip(SIGNALS, signals, strict=True))
+
+    def score(self, signals: Sequence[float], hard: bool, alignment: str) -> float:
+        """Return the support score of one sentence, 0 to 1 (higher = better supported)."""
+        return squash(self.logit(signals, hard, alignment))
+
+    def combine(self, logits: Sequence[float]) -> float:
+        """Return a summary's score from its sentences' logits (1.0 when it has none)."""
+        if not logits:
+            return 1.0
+        share = self.weakest_share
+        return squash(share * min(logits) + (1 - share) * sum(logits) / len(logits))
+
+    def judge(self, finding: Finding, dissimilar: float | None) -> SentenceCheck:
+        """Score a finding; ``dissimilar`` is 1 - the encoder's cosine, None without one."""
+        alignment = "lexical" if dissimilar is None else "minilm"
+        logit = self.logit((*finding.signals, dissimilar or 0.0), finding.hard, alignment)
+        score = squash(logit)
+        supported = score >= self.threshold and not finding.hard
+        return SentenceCheck(
+            finding.text, supported, score, finding.evidence, finding.issues, logit
+        )
+
+
+def squash(value: float) -> float:
+    """Return the logistic function of ``value`` (overflow-safe)."""
+    return 1.0 / (1.0 + math.exp(-max(min(value, 40.0), -40.0)))
+
+
+def load_model(path: str | None = None) -> CheckModel:
+    """Read the shipped model file (or ``path``)."""
+    data = read_fitted(__package__, MODEL_FILE, path)
+    models = data["models"]
+    return CheckModel(
+        version=str(data["version"]),
+        weights={a: {n: float(models[a]["weights"][n]) for n in SIGNALS} for a in ALIGNMENTS},
+        bias={a: float(models[a]["bias"]) for a in ALIGNMENTS},
+        hard_penalty=float(data["hard_penalty"]),
+        threshold=float(data["threshold"]),
+        weakest_share=float(data.get("weakest_share", 1.0)),
+    )
+
+
+def find(grounds: Grounds, sentence: str) -> Finding:
+    """Ground one summary sentence in an indexed article: evidence, issues, signals."""
+    tokens = [(w, s, e) for w, s, e in facts.words(sentence) if facts.is_content(w)]
+    issues = _fact_issues(grounds, sentence)
+    spans = [(i.start, i.end) for i in issues]
+    unsupported = [
+        (w, s, e)
+        for w, s, e in tokens
+        if w.lower() not in grounds.lower_words and facts.stem(w) not in grounds.stems
+    ]
+    issues += [
+        Issue("other", s, e, w) for w, s, e in unsupported if not any(a <= s < b for a, b in spans)
+    ]
+    claimed_stems = {facts.stem(w) for w, _, _ in tokens}
+    stems = claimed_stems & grounds.stems
+    evidence, coverage = _evidence(grounds, stems)
+    negation = _polarity_issue(grounds, sentence, evidence, coverage)
+    if negation is not None:
+        issues.append(negation)
+    stated = set().union(*(grounds.sentence_stems[span.index] for span in evidence))
+    bigrams, trigrams = _novel_ngrams(grounds, sentence)
+    signals = (
+        len(unsupported) / max(len(tokens), 1),
+        min(sum(i.kind in HARD_ISSUES for i in issues), 2) / 2,
+        bigrams,
+        trigrams,
+        _apart(grounds, stems),
+        len(claimed_stems - stated) / max(len(claimed_stems), 1),
+    )
+    ordered = tuple(sorted(issues, key=lambda i: (i.start, i.end)))
+    return Finding(sentence, evidence, ordered, signals)
+
+
+def _fact_issues(grounds: Grounds, sentence: str) -> list[Issue]:
+    issues = []
+    for fact in facts.numbers(sentence):
+        if fact.kind == "number" and fact.value not in grounds.numbers:
+            issues.append(Issue("number", fact.start, fact.end, sentence[fact.start : fact.end]))
+    for fact in facts.dates(sentence):
+        if fact.value not in grounds.dates and fact.value not in grounds.numbers:
+            issues.append(Issue("date", fact.start, fact.end, sentence[fact.start : fact.end]))
+    for fact in facts.names(sentence):
+        if fact.value not in grounds.lower_words and facts.stem(fact.value) not in grounds.stems:
+            issues.append(Issue("name", fact.start, fact.end, sentence[fact.start : fact.end]))
+    for fact in facts.quotes(sentence):
+        if not grounds.says_quote(fact.value) or not _speaker_near(grounds, sentence, fact):
+            issues.append(Issue("quote", fact.start, fact.end, sentence[fact.start : fact.end]))
+    return issues
+
+
+def _speaker_near(grounds: Grounds, sentence: str, quote: facts.Fact) -> bool:
+    """Tell whether the names around a quotation occur near it in the article."""
+    outside = sentence[: quote.start] + " " + sentence[quote.end :]
+    speakers = {facts.stem(f.value) for f in facts.names(" " + outside)}
+    inner = {facts.stem(w) for w, _, _ in facts.words(sentence[quote.start : quote.end])}
+    anchors = [s for s in inner if s in grounds.postings and facts.is_content(s)]
+    if not speakers or not anchors:
+        return True
+    rarest = min(anchors, key=lambda s: len(grounds.postings[s]))
+    return all(grounds.near(speaker, rarest) for speaker in speakers if speaker in grounds.stems)
+
+
+def _evidence(grounds: Grounds, stems: set[str]) -> tuple[tuple[Span, ...], float]:
+    """Greedily pick the article sentences that cover the sentence's words best."""
+    total = sum(grounds.idf.get(s, 0.0) for s in stems)
+    if not stems or total <= 0:
+        return (), 1.0 if not stems else 0.0
+    left, chosen = set(stems), list[int]()
+    while left and len(chosen) < MAX_EVIDENCE:
+        gains = [
+            (sum(grounds.idf.get(s, 0.0) for s in left & own), number)
+            for number, own in enumerate(grounds.sentence_stems)
+        ]
+        gain, best = max(gains, default=(0.0, -1))
+        if best < 0 or gain < 0.15 * total and chosen:
+            break
+        if gain <= 0:
+            break
+        chosen.append(best)
+        left -= grounds.sentence_stems[best]
+    covered = total - sum(grounds.idf.get(s, 0.0) for s in left)
+    # The first pick (the best single sentence) leads: polarity is checked against it.
+    return tuple(grounds.spans[n] for n in [chosen[0], *sorted(chosen[1:])]), covered / total
+
+
+def _polarity_issue(
+    grounds: Grounds, sentence: str, evidence: Sequence[Span], coverage: float
+) -> Issue | None:
+    """Flag a sentence whose polarity disagrees with the article sentence it restates.
+
+    A dropped or added "not", or an antonym ("rose" for the article's
+    "fell") of a word of the aligned sentence, while the rest agrees.
+    """
+    if not evidence or coverage < _ALIGNED:
+        return None
+    claim = {facts.stem(w): (s, e) for w, s, e in facts.words(sentence) if len(w) > 1}
+    source = set().union(*(grounds.sentence_stems[span.index] for span in evidence))
+    source |= {facts.stem(w) for span in evidence for w, _, _ in facts.words(span.text)}
+    main = {facts.stem(w) for w, _, _ in facts.words(evidence[0].text)}
+    for swapped in sorted(facts.contradicts(set(claim), main)):
+        start, end = claim[swapped]
+        return Issue("negation", start, end, sentence[start:end])
+    claimed = facts.negated_words(sentence)
+    stated = set().union(*(grounds.negated[span.index] for span in evidence))
+    added = claimed - stated  # "did not win" where the article says "won"
+    if added & source:
+        for negation in facts.negations(sentence):
+            return Issue(
+                "negation", negation.start, negation.end, sentence[negation.start : negation.end]
+            )
+    dropped = (
+        (stated - claimed) & set(claim) if len(evidence) == 1 else set()
+    )  # the article's "not guilty" as "guilty"
+    for lost in sorted(dropped):
+        start, end = claim[lost]
+        return Issue("negation", start, end, sentence[start:end])
+    return None
+
+
+def _novel_ngrams(grounds: Grounds, sentence: str) -> tuple[float, float]:
+    """Return the shares of the sentence's word pairs and triples the article never uses."""
+    stemmed = [facts.stem(w) for w, _, _ in facts.words(sentence)]
+    pairs = list(zip(stemmed, stemmed[1:], strict=False))
+    triples = list(zip(stemmed, stemmed[1:], stemmed[2:], strict=False))
+    novel_pairs = sum(p not in grounds.bigrams for p in pairs) / max(len(pairs), 1)
+    novel_triples = sum(t not in grounds.trigrams for t in triples) / max(len(triples), 1)
+    return novel_pairs, novel_triples
+
+
+def _apart(grounds: Grounds, stems: set[str]) -> float:
+    """Return the share of key-word pairs that never occur near each other in the article."""
+    keys = sorted(
+        (s for s in stems if s in grounds.postings),
+        key=lambda s: (len(grounds.postings[s]), s),
+    )[:KEY_WORDS]
+    pairs = list(itertools.combinations(keys, 2))
+    if not pairs:
+        return 0.0
+    return sum(not grounds.near(a, b) for a, b in pairs) / len(pairs)

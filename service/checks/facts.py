@@ -1,0 +1,232 @@
+"""Find the checkable facts of a sentence: numbers, dates, names, quotes, negations.
+
+Every fact keeps its character span in the sentence, so an unsupported
+one can be shown to the editor exactly where it stands. Values are
+normalised so that "1,000", "1000" and "one thousand" are one number, and
+"Sept." and "September" one month.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from nltk.stem.porter import PorterStemmer
+
+from service.bullets.features import STOPWORDS
+
+_STEMMER = PorterStemmer()
+_WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)*|\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(
+    r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:st|nd|rd|th)?(%| ?percent\b| ?per cent\b)?"
+    r"(?: ?(thousand|million|billion|trillion|m|bn|k)\b)?",
+    re.IGNORECASE,
+)
+_LOOSE_NUMBER = re.compile(
+    r"(?<![\w.])\$?(\d{1,3}(?:, ?\d{3}(?!\d))+|\d+)(\. ?\d+)?(?:st|nd|rd|th)?"
+    r"(%| ?percent\b| ?per cent\b)?(?: ?(thousand|million|billion|trillion|m|bn|k)\b)?",
+    re.IGNORECASE,
+)
+_SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6,
+    "billion": 1e9, "bn": 1e9, "trillion": 1e12,
+}  # fmt: skip
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+_TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
+_TENS |= {"ninety": 90, "twenty": 20}
+_NUMBER_WORDS = {word: float(value) for value, word in enumerate(_UNITS)} | {
+    word: float(value) for word, value in _TENS.items()
+}
+_NUMBER_WORDS |= {"dozen": 12.0, "hundred": 100.0}
+_WORDS_ALTERNATIVE = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_SPELLED = re.compile(
+    rf"\b(?:{_WORDS_ALTERNATIVE})(?:[- ](?:{_WORDS_ALTERNATIVE}))*"
+    r"(?: (?:thousand|million|billion|trillion))?\b",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_MONTH_FORMS = {m: m for m in _MONTHS} | {m[:3]: m for m in _MONTHS} | {"sept": "september"}
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_NEGATION = re.compile(
+    r"\b(?:not|no(?!\.?\s*\d)|never|none|nobody|nothing|neither|nor|cannot|without|"
+    r"fail(?:s|ed)? to|den(?:y|ies|ied))\b|\w*n ?['\u2019] ?t\b",
+    re.IGNORECASE,
+)  # "doesn't", "does n't" and "doesn ’ t" (detokenised copy) alike
+_QUOTED = re.compile(
+    r"(?:[\"\u201c]|``)([^\"\u201c\u201d`]{3,}?)(?:[\"\u201d]|'')"
+    r"|(?<!\w)(?<!s )['\u2018`](?!(?:s|t|re|ll|ve|d|m)\b)([^'\u2018\u2019`]{12,}?)['\u2019](?!\w)"
+)  # a lone ' after a space is often a detokenised "'s", never a quote opener
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A checkable span of a sentence: its kind, place and normalised value."""
+
+    kind: str  # number, date, name, quote, negation, other
+    start: int
+    end: int
+    value: str
+
+
+def stem(word: str) -> str:
+    """Return the Porter stem of a lowercase word (cached)."""
+    return _stem(word.lower())
+
+
+@functools.lru_cache(maxsize=65_536)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stem(word))
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """Return each word with its span: letters (with apostrophes) or digits."""
+    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def is_content(word: str) -> bool:
+    """Tell whether a word carries meaning (not a stopword, not one letter)."""
+    lower = word.lower()
+    return (
+        len(lower) > 1
+        and lower not in STOPWORDS
+        and not lower.isdigit()
+        and not lower.startswith(("n'", "n\u2019"))
+    )
+
+
+def numbers(text: str, *, loose: bool = False) -> list[Fact]:
+    """Return the numbers of a text, written in digits or in words, as values.
+
+    ``loose`` also reads numbers split by detokenised copy ("235, 000",
+    "98. 7 per cent"): right for the article, whose every reading is
+    a number it may be quoted with, never for the claim being checked.
+    """
+    found: list[Fact] = []
+    pattern = _LOOSE_NUMBER if loose else _NUMBER
+    for match in pattern.finditer(text):
+        whole, fraction, percent, scale = (g and g.replace(" ", "") for g in match.groups())
+        value = float(whole.replace(",", "") + (fraction or ""))
+        if scale:
+            value *= _SCALES[scale.lower()]
+        kind = "date" if _is_year(whole, fraction, percent, scale) else "number"
+        suffix = "%" if percent else ""
+        found.append(Fact(kind, match.start(), match.end(), f"{value:g}{suffix}"))
+    for match in _SPELLED.finditer(text):
+        spelled = _spelled_value(match.group().lower())
+        if spelled is not None:
+            found.append(Fact("number", match.start(), match.end(), f"{spelled:g}"))
+    return found
+
+
+def _is_year(whole: str, fraction: str | None, percent: str | None, scale: str | None) -> bool:
+    return len(whole) == 4 and not (fraction or percent or scale) and 1800 <= int(whole) <= 2100
+
+
+def _spelled_value(phrase: str) -> float | None:
+    total, current = 0.0, 0.0
+    for part in re.split(r"[- ]", phrase):
+        if part in _SCALES and part not in ("m", "k", "bn"):
+            total += max(current, 1.0) * _SCALES[part]
+            current = 0.0
+        elif part == "hundred":
+            current = max(current, 1.0) * 100
+        elif part in _NUMBER_WORDS:
+            current += _NUMBER_WORDS[part]
+        else:
+            return None
+    value = total + current
+    return None if phrase in ("one", "zero") else value  # "one of the" is rarely a count
+
+
+def dates(text: str) -> list[Fact]:
+    """Return weekday and month names (normalised) and years."""
+    found = [f for f in numbers(text) if f.kind == "date"]
+    for word, start, end in words(text):
+        lower = word.lower()
+        if lower in _WEEKDAYS:
+            found.append(Fact("date", start, end, lower))
+        elif lower in _MONTH_FORMS and (lower != "may" or word == "May") and lower != "mar":
+            if len(lower) > 3 or word[:1].isupper():
+                found.append(Fact("date", start, end, _MONTH_FORMS[lower]))
+    return found
+
+
+def names(text: str) -> list[Fact]:
+    """Return capitalised words that are not the first word of a sentence.
+
+    All-lowercase text (as some systems write) has no detectable names;
+    its words are still checked as plain content words.
+    """
+    found = []
+    for word, start, end in words(text):
+        if not word[:1].isupper() or word.isupper() and len(word) > 4:
+            continue
+        before = text[:start].rstrip(" \"'\u201c\u2018(")
+        if not before or before[-1] in ".!?:":
+            continue  # sentence-initial: capitalised for grammar, not a name
+        lower = word.lower()
+        if lower in STOPWORDS or lower in _WEEKDAYS or lower in _MONTH_FORMS:
+            continue
+        found.append(Fact("name", start, end, lower))
+    return found
+
+
+def quotes(text: str) -> list[Fact]:
+    """Return quoted passages (the words inside the marks, normalised)."""
+    found = []
+    for match in _QUOTED.finditer(text):
+        inner = match.group(1) or match.group(2)
+        key = " ".join(w.lower() for w, _, _ in words(inner))
+        if len(key.split()) >= 2:
+            found.append(Fact("quote", match.start(), match.end(), key))
+    return found
+
+
+def negations(text: str) -> list[Fact]:
+    """Return the negating words of a sentence ("not", "never", "didn't", "failed to")."""
+    return [
+        Fact("negation", m.start(), m.end(), m.group().lower()) for m in _NEGATION.finditer(text)
+    ]
+
+
+def negated_words(text: str) -> set[str]:
+    """Return the stem of the word each negation governs (its first content word within three)."""
+    governed = set()
+    for match in _NEGATION.finditer(text):
+        after = [w for w, _, _ in words(text[match.end() : match.end() + 60])][:3]
+        content = [w for w in after if is_content(w)]
+        if content:
+            governed.add(stem(content[0]))
+    return governed
+
+
+_ANTONYM_PAIRS = """
+increase decrease|increase decline|increase fall|increase drop|rise fall|rise drop|rise decline|
+gain loss|win lose|won lost|rose fell|rises falls|rising falling|grew shrank|grow shrink|
+wins loses|winning losing|higher lower|earlier later|open close|opened closed|opening closing|
+add cut|adding cutting|accept reject|accepted rejected|allow ban|allowed banned|approve reject|
+approved rejected|support oppose|supported opposed|raise lower|raised lowered|buy sell|
+bought sold|arrive depart|guilty innocent|convicted acquitted|alive dead|survived died|
+strong weak|largest smallest|biggest smallest|maximum minimum|include exclude|included excluded|
+positive negative|success failure|successful unsuccessful|legal illegal|domestic foreign|
+import export|male female|husband wife|father mother|son daughter|brother sister|
+hired fired|agree disagree|oldest youngest|victory defeat|ally enemy|profit loss|
+rejected accepted|praised criticised|praised criticized|confirmed denied
+"""
+ANTONYMS: dict[str, set[str]] = {}
+for _pair in _ANTONYM_PAIRS.replace("\n", "").split("|"):
+    if _pair.strip():
+        _a, _b = (stem(w) for w in _pair.split())
+        ANTONYMS.setdefault(_a, set()).add(_b)
+        ANTONYMS.setdefault(_b, set()).add(_a)
+
+
+def contradicts(claim: set[str], source: set[str]) -> set[str]:
+    """Return the claim's stems whose antonym the source says instead of them."""
+    return {s for s in claim - source if ANTONYMS.get(s, set()) & (source - claim)}

@@ -1,0 +1,113 @@
+"""Index an article once so that any number of summary sentences can be checked fast."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.checks import facts
+from service.text.article import Article
+from service.text.sentences import SENTENCE_END
+
+LONG_SENTENCE = 400
+_SENTENCE_END = SENTENCE_END
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One article sentence and where it stands in the cleaned article text."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+class Grounds:
+    """What an article says: its sentences, words, numbers, dates, quotes and negations."""
+
+    def __init__(self, article: Article) -> None:
+        """Index the article's sentences (with offsets into ``article.text``)."""
+        self.text = article.text
+        self.spans = _pieces(locate(self.text, [s.text for s in article.sentences]))
+        sentence_stems = [_stems(span.text) for span in self.spans]
+        self.sentence_stems = sentence_stems
+        title_stems = _stems(article.title)
+        self.stems = set().union(title_stems, *sentence_stems)
+        self.lower_words = {w.lower() for w, _, _ in facts.words(article.title + " " + self.text)}
+        every = [w.lower() for w, _, _ in facts.words(article.title + " " + self.text)]
+        self.quote_text = " " + " ".join(every) + " "
+        stemmed = [facts.stem(w) for w in every]
+        self.bigrams = set(zip(stemmed, stemmed[1:], strict=False))
+        self.trigrams = set(zip(stemmed, stemmed[1:], stemmed[2:], strict=False))
+        whole = article.title + " " + self.text
+        self.numbers = {f.value for f in facts.numbers(whole)}
+        self.numbers |= {f.value for f in facts.numbers(whole, loose=True)}
+        self.dates = {f.value for f in facts.dates(article.title + " " + self.text)}
+        self.negated = [facts.negated_words(span.text) for span in self.spans]
+        # Where each stem occurs (sentence numbers): for co-occurrence of facts.
+        postings: defaultdict[str, set[int]] = defaultdict(set)
+        for number, stems in enumerate(sentence_stems):
+            for item in stems:
+                postings[item].add(number)
+        self.postings = postings
+        count = max(len(sentence_stems), 1)
+        self.idf = {k: math.log(1 + count / len(v)) for k, v in postings.items()}
+
+    def near(self, a: str, b: str, window: int = 1) -> bool:
+        """Tell whether two stems occur within ``window`` sentences of each other."""
+        first, second = self.postings.get(a, ()), self.postings.get(b, ())
+        if not first or not second:
+            return True  # a word of the title only: the title frames every sentence
+        return any(abs(i - j) <= window for i in first for j in second)
+
+    def says_quote(self, key: str) -> bool:
+        """Tell whether a quoted passage (normalised words) occurs in the article."""
+        return f" {key} " in self.quote_text
+
+
+def locate(text: str, sentences: Sequence[str]) -> list[Span]:
+    """Find each sentence's character span in ``text``, in order.
+
+    Sentences are the cleaned text's own pieces, so each is found from
+    where the previous one ended; a sentence the cleaner rewrote (a final
+    " ." tidied) is found by its longest unchanged prefix.
+    """
+    spans: list[Span] = []
+    cursor = 0
+    for index, sentence in enumerate(sentences):
+        start = text.find(sentence, cursor)
+        end = start + len(sentence)
+        if start < 0:
+            probe = sentence.rstrip(" .")
+            start = text.find(probe, cursor)
+            end = start + len(probe)
+        if start < 0:
+            start, end = cursor, cursor  # not found: an empty span, never a wrong one
+        spans.append(Span(index, start, end, sentence))
+        cursor = max(cursor, end)
+    return spans
+
+
+def _pieces(spans: Sequence[Span]) -> list[Span]:
+    """Cut sentences the splitter left long (a quote never closed) at every sentence end."""
+    pieces: list[Span] = []
+    for span in spans:
+        cuts = [0]
+        if len(span.text) > LONG_SENTENCE:
+            cuts += [m.end() for m in _SENTENCE_END.finditer(span.text)]
+        cuts.append(len(span.text))
+        for start, end in itertools.pairwise(cuts):
+            text = span.text[start:end]
+            lead = len(text) - len(text.lstrip())
+            if text.strip():
+                begin = span.start + start + lead
+                pieces.append(Span(len(pieces), begin, begin + len(text.strip()), text.strip()))
+    return pieces
+
+
+def _stems(text: str) -> set[str]:
+    return {facts.stem(w) for w, _, _ in facts.words(text) if facts.is_content(w)}

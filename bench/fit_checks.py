@@ -5,9 +5,9 @@
 Each benchmark file holds {id, article, summary, label} rows (1 = people found
 the summary consistent with its article). Every summary sentence is
 grounded exactly as the service does it (``service.checks.checker.find`` and
-the MiniLM cosine of ``service.checks.verdict``); a summary is described by
+the MiniLM word-piece cosine of ``service.checks.embeddings``); a summary is described by
 the worst value of each signal over its sentences. Two logistic regressions
-(one with the encoder's cosine, one on words alone) are fitted with every
+(one with the MiniLM cosine, one on words alone) are fitted with every
 benchmark weighted equally; the penalty of a hard issue (a number, date,
 name, quote or polarity the article does not state) and the flag threshold
 and the share of the weakest sentence in a summary's score (the rest is
@@ -35,6 +35,7 @@ import numpy as np
 from service.checks.checker import ALIGNMENTS
 from service.checks.checker import SIGNALS
 from service.checks.checker import find
+from service.checks.embeddings import static_encoder
 from service.checks.grounds import Grounds
 from service.checks.verdict import dissimilarities
 from service.checks.verdict import summary_sentences
@@ -55,6 +56,7 @@ class Row:
     label: int
     signals: np.ndarray  # sentences x SIGNALS
     hard: np.ndarray  # sentences
+    copied: np.ndarray  # sentences
 
 
 def load_rows(data_dir: str, limit: int | None, encoder: object | None) -> tuple[list[Row], str]:
@@ -78,7 +80,8 @@ def load_rows(data_dir: str, limit: int | None, encoder: object | None) -> tuple
             far = dissimilarities(findings, encoder) if encoder else [0.0] * len(findings)
             signals = np.asarray([(*f.signals, d) for f, d in zip(findings, far, strict=True)])
             hard = np.asarray([float(f.hard) for f in findings])
-            rows.append(Row(name[: -len(".jsonl")], int(item["label"]), signals, hard))
+            copied = np.asarray([f.copied for f in findings])
+            rows.append(Row(name[: -len(".jsonl")], int(item["label"]), signals, hard, copied))
     return rows, digest.hexdigest()[:12]
 
 
@@ -132,9 +135,14 @@ def summary_score(
 
 
 def flagged(row: Row, theta: np.ndarray, columns: list[int], penalty: float, cut: float) -> bool:
-    """Tell whether the service would flag the summary (a weak or a hard sentence)."""
-    weakest = float(sentence_logits(row, theta, columns, penalty).min())
-    return 1.0 / (1.0 + math.exp(-weakest)) < cut or bool(row.hard.any())
+    """Tell whether the service would flag the summary (a weak or a hard sentence).
+
+    As ``CheckModel.judge``: a weak sentence is not flagged when it is a copy
+    or a deletion-only compression of an article sentence.
+    """
+    scores = 1.0 / (1.0 + np.exp(-sentence_logits(row, theta, columns, penalty)))
+    weak = (scores < cut) & ~row.copied
+    return bool(weak.any() or row.hard.any())
 
 
 def balanced_accuracy(rows: Sequence[Row], flags: Sequence[bool]) -> float:
@@ -186,14 +194,7 @@ def main() -> None:
             rows, data_hash, encoded = pickle.load(handle)  # noqa: S301 - our own file
         refit(rows, data_hash, encoded, args.out)
         return
-    encoder = None
-    if not args.no_encoder:
-        from service.engines.extractive import EmbeddingSummarizer
-        from service.settings import Settings
-
-        engine = EmbeddingSummarizer(Settings.from_env({}))
-        engine.load()
-        encoder = engine.embed
+    encoder = None if args.no_encoder else static_encoder()
     rows, data_hash = load_rows(args.data_dir, args.limit, encoder)
     if args.cache:
         with open(args.cache, "wb") as handle:

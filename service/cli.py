@@ -238,7 +238,7 @@ def evaluate(data: str, engine: str, out: str | None, limit: int | None) -> None
 @main.command("eval-checks")
 @click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Predictions (jsonl).")
-@click.option("--encoder/--no-encoder", default=True, help="Align with MiniLM (as served).")
+@click.option("--encoder/--no-encoder", default=True, help="Align with MiniLM vectors (as served).")
 @click.option("--limit", type=int, help="Only the first N rows.")
 def evaluate_checks(data: str, out: str, encoder: bool, limit: int | None) -> None:
     """Check labelled summaries ({id, article, summary}); write {id, score, flag} per row.
@@ -247,7 +247,7 @@ def evaluate_checks(data: str, out: str, encoder: bool, limit: int | None) -> No
     """
     from service.evaluation import run_checks
 
-    state = _local_state("extractive" if encoder else "lead")
+    state = _local_state("lead")  # the checker needs no engine
     report = run_checks(state, data, out, encoder=encoder, limit=limit)
     for key, value in report.items():
         click.echo(f"{key:22} {value}")
@@ -272,12 +272,6 @@ def _local_state(engine: str | None) -> Any:
         registry.engines[name].load()
     except ServiceError as exc:
         raise click.ClickException(exc.detail) from None
-    checker_encoder = registry.engines.get("extractive")
-    if checker_encoder is not None and name != "lead":  # the checker aligns with it, as served
-        try:
-            checker_encoder.load()
-        except ServiceError:
-            pass  # the checker falls back to words alone, and says so (alignment)
     return ServiceState.build(settings, registry)
 
 

@@ -141,11 +141,12 @@ def run_checks(
     """Check every labelled summary of ``data``; write ``{id, score, flag}`` lines to ``out``."""
     from tqdm import tqdm
 
+    from service.checks.embeddings import static_encoder
     from service.checks.grounds import Grounds
     from service.checks.verdict import summary_sentences
     from service.text.article import prepare
 
-    embed = state.engines.encoder() if encoder else None
+    embed = static_encoder() if encoder else None
     grounds: dict[str, tuple[Any, Grounds]] = {}
     times: list[float] = []
     flagged = 0

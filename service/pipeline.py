@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from service.cache import digest
+from service.checks.embeddings import static_encoder
 from service.checks.grounds import Grounds
 from service.checks.policy import FALLBACK_ENGINE
 from service.checks.policy import Review
@@ -170,8 +171,8 @@ def summarize_documents(
 
 
 def review(state: ServiceState) -> Review:
-    """Return the checker set-up of this request: the encoder when it is loaded."""
-    return Review(state.checker, state.engines.encoder(), state.settings.unsupported)
+    """Return the checker set-up of this request."""
+    return Review(state.checker, static_encoder(), state.settings.unsupported)
 
 
 def _reviewed(

@@ -66,6 +66,12 @@ _FINITE = re.compile(
     r"^(?:\S+\s+){1,6}?(?:is|are|was|were|has|have|had|will|would|can|could|did|does|do|"
     r"may|might|must|should|\w{3,}ed)\b"
 )
+# A half that opens with a verb has its subject in the other half ("..., and may have been").
+_VERB_OPENER = re.compile(
+    r"^(?:is|are|was|were|be|been|has|have|had|will|would|can|could|did|does|do|may|might|must|"
+    r"should|shall|\w{3,}ed)\b",
+    re.IGNORECASE,
+)
 MIN_CLAUSE_WORDS = 8
 LONG_SENTENCE_WORDS = 40
 
@@ -152,7 +158,9 @@ def split_clauses(text: str) -> list[str]:
     left, right = body[: match.start()], body[match.end() :]
     if len(left.split()) < MIN_CLAUSE_WORDS or len(right.split()) < MIN_CLAUSE_WORDS:
         return [text]
-    if _PRONOUN.match(right) or not _FINITE.match(right) or _has_open_quote(left):
+    if _PRONOUN.match(right) or _VERB_OPENER.match(right) or not _FINITE.match(right):
+        return [text]
+    if _has_open_quote(left):
         return [text]
     return [left + ".", _capitalise(right) + end]
 

@@ -48,6 +48,7 @@ class Finding:
     evidence: tuple[Span, ...]
     issues: tuple[Issue, ...]
     signals: tuple[float, ...]  # every SIGNALS value but the last (the encoder's)
+    copied: bool = False  # one article sentence with words deleted, nothing added
 
     @property
     def hard(self) -> bool:
@@ -105,7 +106,9 @@ class CheckModel:
         alignment = "lexical" if dissimilar is None else "minilm"
         logit = self.logit((*finding.signals, dissimilar or 0.0), finding.hard, alignment)
         score = squash(logit)
-        supported = score >= self.threshold and not finding.hard
+        # A copy (or a deletion-only compression) of an article sentence with no fact
+        # issue is grounded by construction, whatever its score.
+        supported = (score >= self.threshold or finding.copied) and not finding.hard
         return SentenceCheck(
             finding.text, supported, score, finding.evidence, finding.issues, logit
         )
@@ -151,6 +154,8 @@ def find(grounds: Grounds, sentence: str) -> Finding:
         issues.append(negation)
     stated = set().union(*(grounds.sentence_stems[span.index] for span in evidence))
     bigrams, trigrams = _novel_ngrams(grounds, sentence)
+    # A safe compression: the words of one article sentence, in order, nothing added.
+    deletion = bool(evidence) and _deletes_from(sentence, grounds.sequences[evidence[0].index])
     signals = (
         len(unsupported) / max(len(tokens), 1),
         min(sum(i.kind in HARD_ISSUES for i in issues), 2) / 2,
@@ -160,7 +165,7 @@ def find(grounds: Grounds, sentence: str) -> Finding:
         len(claimed_stems - stated) / max(len(claimed_stems), 1),
     )
     ordered = tuple(sorted(issues, key=lambda i: (i.start, i.end)))
-    return Finding(sentence, evidence, ordered, signals)
+    return Finding(sentence, evidence, ordered, signals, deletion)
 
 
 def _fact_issues(grounds: Grounds, sentence: str) -> list[Issue]:
@@ -234,19 +239,32 @@ def _polarity_issue(
         return Issue("negation", start, end, sentence[start:end])
     claimed = facts.negated_words(sentence)
     stated = set().union(*(grounds.negated[span.index] for span in evidence))
-    added = claimed - stated  # "did not win" where the article says "won"
+    # "did not win" where the article, negating nothing, says "won".
+    added = claimed - stated if not stated else set()
     if added & source:
         for negation in facts.negations(sentence):
             return Issue(
                 "negation", negation.start, negation.end, sentence[negation.start : negation.end]
             )
-    dropped = (
-        (stated - claimed) & set(claim) if len(evidence) == 1 else set()
-    )  # the article's "not guilty" as "guilty"
-    for lost in sorted(dropped):
-        start, end = claim[lost]
-        return Issue("negation", start, end, sentence[start:end])
+    if len(evidence) != 1 or claimed:
+        return None
+    # The article's "not guilty" as "guilty": a word the article only ever negates there.
+    words = grounds.sequences[evidence[0].index]
+    for lost in sorted((stated - claimed) & set(claim)):
+        if words.count(lost) == 1:
+            start, end = claim[lost]
+            return Issue("negation", start, end, sentence[start:end])
     return None
+
+
+def _deletes_from(sentence: str, source: Sequence[str]) -> bool:
+    """Tell whether the sentence is the source sentence with words deleted (in order)."""
+    remaining = iter(source)
+    return all(any(word == item for item in remaining) for word in _sequence(sentence))
+
+
+def _sequence(sentence: str) -> list[str]:
+    return [facts.stem(w) for w, _, _ in facts.words(sentence)]
 
 
 def _novel_ngrams(grounds: Grounds, sentence: str) -> tuple[float, float]:

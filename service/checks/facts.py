@@ -52,6 +52,10 @@ _MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
 _MONTH_FORMS = {m: m for m in _MONTHS} | {m[:3]: m for m in _MONTHS} | {"sept": "september"}
+# "May" is the month only in a date's company: "May 3", "in May", "last May".
+_MAY_AS_MONTH = re.compile(
+    r"\bMay\s+\d|\b(?:in|on|since|until|by|last|next|this|early|late|mid|of|from)\s+May\b"
+)
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _NEGATION = re.compile(
     r"\b(?:not|no(?!\.?\s*\d)|never|none|nobody|nothing|neither|nor|cannot|without|"
@@ -151,8 +155,8 @@ def dates(text: str) -> list[Fact]:
         lower = word.lower()
         if lower in _WEEKDAYS:
             found.append(Fact("date", start, end, lower))
-        elif lower in _MONTH_FORMS and (lower != "may" or word == "May") and lower != "mar":
-            if len(lower) > 3 or word[:1].isupper():
+        elif lower in _MONTH_FORMS and lower != "mar" and (len(lower) > 3 or word[:1].isupper()):
+            if lower != "may" or _MAY_AS_MONTH.search(text[max(0, start - 12) : end + 4]):
                 found.append(Fact("date", start, end, _MONTH_FORMS[lower]))
     return found
 
@@ -195,11 +199,15 @@ def negations(text: str) -> list[Fact]:
     ]
 
 
+_CLAUSE_END = re.compile(r"[,;:.!?()\u2014]| -- ")
+
+
 def negated_words(text: str) -> set[str]:
     """Return the stem of the word each negation governs (its first content word within three)."""
     governed = set()
     for match in _NEGATION.finditer(text):
-        after = [w for w, _, _ in words(text[match.end() : match.end() + 60])][:3]
+        clause = _CLAUSE_END.split(text[match.end() : match.end() + 60], maxsplit=1)[0]
+        after = [w for w, _, _ in words(clause)][:3]
         content = [w for w in after if is_content(w)]
         if content:
             governed.add(stem(content[0]))

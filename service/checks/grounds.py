@@ -34,6 +34,7 @@ class Grounds:
         self.text = article.text
         self.spans = _pieces(locate(self.text, [s.text for s in article.sentences]))
         sentence_stems = [_stems(span.text) for span in self.spans]
+        self.sequences = [[facts.stem(w) for w, _, _ in facts.words(s.text)] for s in self.spans]
         self.sentence_stems = sentence_stems
         title_stems = _stems(article.title)
         self.stems = set().union(title_stems, *sentence_stems)

@@ -17,7 +17,7 @@ from service.text.article import Article
 from service.text.clean import normalize
 from service.text.sentences import split_sentences
 
-# Texts in, one L2-normalised vector per text out (the extractive engine's MiniLM).
+# Texts in, one L2-normalised vector per text out (service.checks.embeddings).
 Encoder = Callable[[Sequence[str]], Any]
 
 

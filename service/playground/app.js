@@ -100,7 +100,9 @@ function lightEvidence(check, on) {
       first = first || span;
     }
   }
-  if (first) first.scrollIntoView({ block: "nearest" });
+  // Scroll the article panel only: scrolling the page would move the claim
+  // from under the pointer and end the hover.
+  if (first) $("source").scrollTop = Math.max(0, first.offsetTop - 24);
 }
 
 // One checked sentence as an element: unsupported spans marked, evidence on hover/focus.

@@ -165,6 +165,20 @@ def test_split_clauses_at_while_when_both_halves_stand_alone() -> None:
     assert right.startswith("Civilians have repeatedly")
 
 
+@pytest.mark.parametrize(
+    "second",
+    [
+        "may have been witnessed by skiers on the slopes of the mountain that morning",
+        "was later seen by several skiers on the slopes of the mountain that morning",
+        "had been spotted by skiers on the slopes of the mountain earlier that morning",
+        "walked away from the wreck of the small plane on the slopes that morning",
+    ],
+)
+def test_split_clauses_never_leaves_a_half_without_its_subject(second: str) -> None:
+    sentence = f"The crash occurred in a particularly steep spot on the mountain, and {second}."
+    assert split_clauses(sentence) == [sentence]
+
+
 def test_split_clauses_keeps_short_halves_together() -> None:
     sentence = "The mayor resigned, but the council stayed."
     assert split_clauses(sentence) == [sentence]

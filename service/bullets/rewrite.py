@@ -77,8 +77,17 @@ LONG_SENTENCE_WORDS = 40
 
 
 def drop_asides(text: str) -> str:
-    """Remove short parenthetical asides, e.g. "(pictured)" or "(left)"."""
-    return PARENTHETICAL.sub("", text)
+    """Remove short parenthetical asides, e.g. "(pictured)" or "(left)".
+
+    An aside glued to the next word in scraped copy ("Test (Push-Pull)This")
+    leaves a space, never "TestThis".
+    """
+    return PARENTHETICAL.sub(_aside_gap, text).strip()
+
+
+def _aside_gap(match: re.Match[str]) -> str:
+    following = match.string[match.end() : match.end() + 1]
+    return " " if following.isalnum() else ""
 
 
 def drop_attribution(text: str) -> str:

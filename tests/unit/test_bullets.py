@@ -155,6 +155,19 @@ def test_drop_connective(sentence: str, expected: str) -> None:
     assert drop_connective(sentence) == expected
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The Dynamic Strength Test (Push-Pull)This test is done first.", "The Dynamic Strength Test This test is done first."),
+        ("(2) The shuttle run is done first.", "The shuttle run is done first."),
+        ("The mayor (pictured) resigned on Monday.", "The mayor resigned on Monday."),
+        ("He resigned (again).", "He resigned."),
+    ],
+)
+def test_drop_asides_never_glues_words(sentence: str, expected: str) -> None:
+    assert drop_asides(sentence) == expected
+
+
 def test_split_clauses_at_while_when_both_halves_stand_alone() -> None:
     sentence = (
         "The army is slowly pushing the defenders backward in the eastern region, "

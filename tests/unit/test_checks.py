@@ -197,3 +197,18 @@ def test_shipped_model_has_every_signal_and_a_threshold_inside_0_1() -> None:
     for alignment in ("minilm", "lexical"):
         assert model.score(verbatim, False, alignment) > model.score(reworded, False, alignment)
         assert model.score(verbatim, False, alignment) > model.score(verbatim, True, alignment)
+
+
+def test_drop_policy_removes_an_unsupported_bullet_and_lists_it() -> None:
+    from service.checks.policy import Review
+
+    good = "Mayor Jane Ortiz did not attend the meeting"
+    invented = "The bridge will cost $9 million"
+    review = Review(Checker(), None, "drop")
+    result = review.result(prepare(ARTICLE), {"bullets": [good, invented], "language": "en"})
+    assert result["bullets"] == [good]
+    assert [d["sentence"] for d in result["unsupported"]["dropped"]] == [invented]
+    assert [s["supported"] for s in result["checks"]["bullets"]["sentences"]] == [True, False]
+    flagged = Review(Checker(), None, "flag").result(prepare(ARTICLE), {"bullets": [invented]})
+    assert flagged["bullets"] == [invented]  # flag keeps it, marked
+    assert flagged["checks"]["bullets"]["supported"] is False

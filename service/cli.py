@@ -253,6 +253,93 @@ def evaluate_checks(data: str, out: str, encoder: bool, limit: int | None) -> No
         click.echo(f"{key:22} {value}")
 
 
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--url", help="Server to call (e.g. http://newsbrief:8000); in-process when absent.")
+@click.option(
+    "--api-key", envvar="NEWSBRIEF_CLIENT_KEY", help="Key for --url (or NEWSBRIEF_CLIENT_KEY)."
+)
+@click.option("--engine", help="Engine (default: the server's).")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True)
+@click.option(
+    "--shard", default="0/1", show_default=True, help="K/N: only items K, K+N, ... (Indexed Jobs)."
+)
+def backfill(
+    source: str, out: str, url: str | None, api_key: str | None, engine: str | None,
+    concurrency: int, shard: str,
+) -> None:  # fmt: skip
+    """Summarise an archive (SOURCE: jsonl or csv of id, text|article|html, title) into OUT.
+
+    Resumable: items already in OUT are skipped, so rerun the same command
+    after an interruption. Each item's result or problem is one jsonl line.
+    """
+    from tqdm import tqdm
+
+    from service.backfill import read_items
+    from service.backfill import run_backfill
+
+    index, count = _shard(shard)
+    items = (item for n, item in enumerate(read_items(source)) if n % count == index)
+    summarise = _remote(url, api_key, engine) if url else _in_process(engine)
+    with tqdm(desc="backfill", unit="article") as bar:
+        report = run_backfill(items, out, summarise, concurrency=concurrency, progress=bar.update)
+    click.echo(
+        f"done {report.done}  failed {report.failed}  skipped (already in {out}) {report.skipped}"
+        f"  {report.rate:.2f} articles/s over {report.seconds:.1f} s"
+    )
+
+
+def _shard(spec: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in spec.split("/"))
+    except ValueError:
+        raise click.BadParameter("use K/N, e.g. 0/4", param_hint="--shard") from None
+    if not 0 <= index < count:
+        raise click.BadParameter("K must be in 0..N-1", param_hint="--shard")
+    return index, count
+
+
+def _remote(url: str, api_key: str | None, engine: str | None) -> Any:
+    from service.client import ApiError
+    from service.client import Client
+
+    client = Client(url, api_key=api_key)
+
+    def summarise(item: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+        body = {**item, "options": {"engine": engine}} if engine else item
+        try:
+            return True, client.post(
+                "/v1/summaries", body, idempotency_key=f"backfill:{item['id']}"
+            )
+        except ApiError as exc:
+            return False, exc.problem
+        except OSError as exc:  # still unreachable after the client's retries
+            return False, {"title": "Unreachable", "status": 503, "detail": str(exc)}
+
+    return summarise
+
+
+def _in_process(engine: str | None) -> Any:
+    from service.errors import ServiceError
+    from service.pipeline import Options
+    from service.pipeline import summarize_documents
+
+    state = _local_state(engine)
+
+    def summarise(item: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+        document = {k: v for k, v in item.items() if k != "id"}
+        try:
+            (result,) = summarize_documents(state, [document], Options(engine=engine))
+        except ServiceError as exc:
+            result = exc
+        if isinstance(result, ServiceError):
+            return False, {"status": result.status, "title": result.title, "detail": result.detail}
+        return True, {**result, "id": item["id"]}
+
+    return summarise
+
+
 def _local_state(engine: str | None) -> Any:
     """Build the service state in-process and load the one engine needed."""
     from service.engines import EngineRegistry

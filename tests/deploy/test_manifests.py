@@ -153,3 +153,33 @@ def test_grace_period_outlasts_the_longest_request() -> None:
     security = spec["containers"][0]["securityContext"]
     assert security["readOnlyRootFilesystem"] is True
     assert spec["securityContext"]["runAsNonRoot"] is True
+
+
+def test_backfill_job_is_valid_and_in_step_with_the_cli_and_the_service(tmp_path: Path) -> None:
+    job_path = ROOT / "k8s" / "backfill" / "job.yaml"
+    result = subprocess.run(
+        [tool("kubernetes-validate"), "--strict", "-k", KUBERNETES_VERSION, str(job_path)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    job = load(job_path)["spec"]
+    assert job["completionMode"] == "Indexed"
+    (pod,) = job["template"]["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in pod["env"]}
+    assert int(env["SHARDS"]) == job["completions"]  # every item in exactly one shard
+    script = (
+        pod["args"][0].replace("${JOB_COMPLETION_INDEX}", "3").replace("${SHARDS}", env["SHARDS"])
+    )
+    argv = [part.strip('"') for part in script.split()]
+    assert argv[:3] == ["exec", "newsbrief", "backfill"]
+    service = load(BASE / "service.yaml")
+    url = argv[argv.index("--url") + 1]
+    assert url == f"http://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
+    context = main.make_context("newsbrief", argv[2:])  # the real CLI accepts these arguments
+    backfill = main.get_command(context, "backfill")
+    assert backfill is not None
+    archive = tmp_path / "archive.jsonl"  # the volume's file, here
+    archive.write_text("")
+    assert argv[3] == "/archive/archive.jsonl"
+    parsed = backfill.make_context("backfill", [str(archive), *argv[4:]])
+    assert parsed.params["shard"] == "3/8" and parsed.params["concurrency"] == 4

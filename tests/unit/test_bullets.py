@@ -158,7 +158,10 @@ def test_drop_connective(sentence: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        ("The Dynamic Strength Test (Push-Pull)This test is done first.", "The Dynamic Strength Test This test is done first."),
+        (
+            "The Dynamic Strength Test (Push-Pull)This test is done first.",
+            "The Dynamic Strength Test This test is done first.",
+        ),
         ("(2) The shuttle run is done first.", "The shuttle run is done first."),
         ("The mayor (pictured) resigned on Monday.", "The mayor resigned on Monday."),
         ("He resigned (again).", "He resigned."),

@@ -1,4 +1,4 @@
-"""Time text preparation and the box on hostile inputs; print the worst case.
+"""Time text preparation, the box and its checks on hostile inputs; print the worst case.
 
     python bench/hostile.py [--size 200000] [--classes byline,quotes,...]
 
@@ -15,10 +15,14 @@ import time
 from collections.abc import Callable
 
 from service.bullets.extractor import BulletExtractor
+from service.checks.embeddings import static_encoder
+from service.checks.verdict import Checker
 from service.errors import ServiceError
 from service.pipeline import prepare_document
 
 Maker = Callable[[int], dict[str, str]]
+# Checked beside the box: the most a /v1/checks summary may hold (50 sentences).
+CLAIMS = [f"The council approved budget {n} for the bridge on Monday" for n in range(46)]
 
 
 def corpus() -> dict[str, Maker]:
@@ -53,15 +57,19 @@ def _classes() -> dict[str, Maker]:
         "html-br": lambda n: {"html": "<br>" * (n // 4)},
         "html-nested": lambda n: {"html": "<div>" * (n // 11) + "x" + "</div>" * (n // 11)},
         "nfkc-expansion": lambda n: {"text": "\ufdfa" * (n // 2)},  # 18 characters each after NFKC
+        # Every word in every sentence: the checker's co-occurrence lists at their longest.
+        "repeated-sentence": lambda n: {"text": "The council approved the bridge budget. " * (n // 40)},
     }
 
 
 def run(maker: Maker, size: int, box: BulletExtractor) -> float:
-    """Return the seconds to prepare one hostile document and extract its box."""
+    """Return the seconds to prepare one hostile document, extract its box and check it."""
     document = maker(size)
     started = time.perf_counter()
     try:
-        box.extract(prepare_document(document, size))
+        article = prepare_document(document, size)
+        bullets = box.extract(article)
+        Checker().check(article, [*bullets, *CLAIMS], encoder=static_encoder())
     except ServiceError:
         pass  # rejected (413 after normalisation, or 422 nothing to summarise): also fast
     return time.perf_counter() - started

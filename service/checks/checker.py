@@ -206,7 +206,7 @@ def _evidence(grounds: Grounds, stems: set[str]) -> tuple[tuple[Span, ...], floa
     while left and len(chosen) < MAX_EVIDENCE:
         gains = [
             (sum(grounds.idf.get(s, 0.0) for s in left & own), number)
-            for number, own in enumerate(grounds.sentence_stems)
+            for own, number in grounds.distinct
         ]
         gain, best = max(gains, default=(0.0, -1))
         if best < 0 or gain < 0.15 * total and chosen:

@@ -17,6 +17,7 @@ from nltk.stem.porter import PorterStemmer
 from service.bullets.features import STOPWORDS
 
 _STEMMER = PorterStemmer()
+MAX_STEMMED = 40  # a longer "word" is debris or an attack: the stemmer is slow on it
 _WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)*|\d+(?:[.,]\d+)*")
 _NUMBER = re.compile(
     r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:st|nd|rd|th)?(%| ?percent\b| ?per cent\b)?"
@@ -59,7 +60,7 @@ _MAY_AS_MONTH = re.compile(
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _NEGATION = re.compile(
     r"\b(?:not|no(?!\.?\s*\d)|never|none|nobody|nothing|neither|nor|cannot|without|"
-    r"fail(?:s|ed)? to|den(?:y|ies|ied))\b|\w*n ?['\u2019] ?t\b",
+    r"fail(?:s|ed)? to|den(?:y|ies|ied))\b|\b\w*n ?['\u2019] ?t\b",
     re.IGNORECASE,
 )  # "doesn't", "does n't" and "doesn ’ t" (detokenised copy) alike
 _QUOTED = re.compile(
@@ -79,8 +80,9 @@ class Fact:
 
 
 def stem(word: str) -> str:
-    """Return the Porter stem of a lowercase word (cached)."""
-    return _stem(word.lower())
+    """Return the Porter stem of a lowercase word (cached); no real word is over 40 letters."""
+    lower = word.lower()
+    return lower if len(lower) > MAX_STEMMED else _stem(lower)
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -148,9 +150,10 @@ def _spelled_value(phrase: str) -> float | None:
     return None if phrase in ("one", "zero") else value  # "one of the" is rarely a count
 
 
-def dates(text: str) -> list[Fact]:
-    """Return weekday and month names (normalised) and years."""
-    found = [f for f in numbers(text) if f.kind == "date"]
+def dates(text: str, found_numbers: list[Fact] | None = None) -> list[Fact]:
+    """Return weekday and month names (normalised) and years (``numbers(text)`` if known)."""
+    every = numbers(text) if found_numbers is None else found_numbers
+    found = [f for f in every if f.kind == "date"]
     for word, start, end in words(text):
         lower = word.lower()
         if lower in _WEEKDAYS:

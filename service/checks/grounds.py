@@ -33,21 +33,29 @@ class Grounds:
         """Index the article's sentences (with offsets into ``article.text``)."""
         self.text = article.text
         self.spans = _pieces(locate(self.text, [s.text for s in article.sentences]))
-        sentence_stems = [_stems(span.text) for span in self.spans]
-        self.sequences = [[facts.stem(w) for w, _, _ in facts.words(s.text)] for s in self.spans]
+        tokens = [[w for w, _, _ in facts.words(span.text)] for span in self.spans]
+        self.sequences = [[facts.stem(w) for w in words] for words in tokens]
+        sentence_stems = [
+            {stem for word, stem in zip(words, stems, strict=True) if facts.is_content(word)}
+            for words, stems in zip(tokens, self.sequences, strict=True)
+        ]
         self.sentence_stems = sentence_stems
-        title_stems = _stems(article.title)
-        self.stems = set().union(title_stems, *sentence_stems)
-        self.lower_words = {w.lower() for w, _, _ in facts.words(article.title + " " + self.text)}
-        every = [w.lower() for w, _, _ in facts.words(article.title + " " + self.text)]
+        # Each distinct set of words once, at its last sentence (where ties have always
+        # gone): a hostile article of one sentence repeated costs the search once.
+        self.distinct = list({frozenset(st): n for n, st in enumerate(sentence_stems)}.items())
+        self.stems = set().union(_stems(article.title), *sentence_stems)
+        whole = article.title + " " + self.text
+        every = [w.lower() for w, _, _ in facts.words(whole)]
+        self.lower_words = set(every)
         self.quote_text = " " + " ".join(every) + " "
         stemmed = [facts.stem(w) for w in every]
         self.bigrams = set(zip(stemmed, stemmed[1:], strict=False))
         self.trigrams = set(zip(stemmed, stemmed[1:], stemmed[2:], strict=False))
-        whole = article.title + " " + self.text
-        self.numbers = {f.value for f in facts.numbers(whole)}
-        self.numbers |= {f.value for f in facts.numbers(whole, loose=True)}
-        self.dates = {f.value for f in facts.dates(article.title + " " + self.text)}
+        strict = facts.numbers(whole)
+        self.numbers = {f.value for f in strict} | {
+            f.value for f in facts.numbers(whole, loose=True)
+        }
+        self.dates = {f.value for f in facts.dates(whole, strict)}
         self.negated = [facts.negated_words(span.text) for span in self.spans]
         # Where each stem occurs (sentence numbers): for co-occurrence of facts.
         postings: defaultdict[str, set[int]] = defaultdict(set)
@@ -63,7 +71,13 @@ class Grounds:
         first, second = self.postings.get(a, ()), self.postings.get(b, ())
         if not first or not second:
             return True  # a word of the title only: the title frames every sentence
-        return any(abs(i - j) <= window for i in first for j in second)
+        # Linear in the postings: a hostile article repeating one sentence must not
+        # make this a product of two lists thousands long.
+        if not first.isdisjoint(second):
+            return True
+        small, large = sorted((first, second), key=len)
+        reach = {i + step for i in small for step in range(-window, window + 1)}
+        return not reach.isdisjoint(large)
 
     def says_quote(self, key: str) -> bool:
         """Tell whether a quoted passage (normalised words) occurs in the article."""

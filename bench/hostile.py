@@ -58,7 +58,9 @@ def _classes() -> dict[str, Maker]:
         "html-nested": lambda n: {"html": "<div>" * (n // 11) + "x" + "</div>" * (n // 11)},
         "nfkc-expansion": lambda n: {"text": "\ufdfa" * (n // 2)},  # 18 characters each after NFKC
         # Every word in every sentence: the checker's co-occurrence lists at their longest.
-        "repeated-sentence": lambda n: {"text": "The council approved the bridge budget. " * (n // 40)},
+        "repeated-sentence": lambda n: {
+            "text": "The council approved the bridge budget. " * (n // 40)
+        },
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING
 
@@ -58,15 +59,24 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
 
 
 def _load(engines: EngineRegistry, warmup: str) -> None:
-    """Load the engines, then the language model (about 1 s), off the request path.
+    """Load the engines, then the language model and the checker (about 1 s), off the request path.
 
     Engines first: ``load_all`` marks them loading at once, so requests that
-    arrive meanwhile wait for them instead of answering 503.
+    arrive meanwhile wait for them instead of answering 503. The checker's
+    word-piece vectors and stemmer load by checking the warm-up text against itself.
     """
+    from service.checks.embeddings import static_encoder
+    from service.checks.verdict import Checker
+    from service.text.article import prepare
     from service.text.language import detect_language
 
     engines.load_all(warmup)
     detect_language(warmup)
+    try:
+        article = prepare(warmup)
+        Checker().check(article, [s.text for s in article.sentences[:3]], encoder=static_encoder())
+    except Exception:  # a warm-up is an optimisation: requests load what they need
+        logging.getLogger(__name__).warning("checker_warmup_failed", exc_info=True)
 
 
 def _read_warmup(settings: Settings) -> str:

@@ -74,10 +74,13 @@ def predict(state: ServiceState, row: dict[str, Any], engine: str) -> dict[str, 
     }
 
 
-def _unsupported(checks: dict[str, Any]) -> dict[str, list[str]]:
-    """Return, per part (summary, bullets), the sentences the checker did not support."""
+def _unsupported(checks: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Return, per part (summary, bullets), how many sentences were checked and which failed."""
     return {
-        part: [s["sentence"] for s in checks[part]["sentences"] if not s["supported"]]
+        part: {
+            "checked": len(checks[part]["sentences"]),
+            "sentences": [s["sentence"] for s in checks[part]["sentences"] if not s["supported"]],
+        }
         for part in ("summary", "bullets")
         if part in checks
     }
@@ -116,11 +119,9 @@ def run_eval(
             for rouge in ROUGE_TYPES:
                 scores[f"{field}_{rouge}"].append(result[rouge].fmeasure * 100)
         lint += lint_bullets(prediction["bullets"])
-        for part, bad in prediction["unsupported"].items():
-            unsupported[part] += len(bad)
-            checked[part] += len(prediction[part]) if part == "bullets" else 0
-        if "summary" in prediction["unsupported"]:
-            checked["summary"] += len(split_sentences(prediction["summary"]))
+        for part, found in prediction["unsupported"].items():
+            unsupported[part] += len(found["sentences"])
+            checked[part] += found["checked"]
         counts.append(len(prediction["bullets"]))
     if out:
         with open(out, "w", encoding="utf-8") as handle:

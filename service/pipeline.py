@@ -165,7 +165,7 @@ def summarize_documents(
                 "chunks": summary.chunks,
             }
             state.cache.put(key, hit)
-        shaped = _reviewed(state, item, hit, options, engine)
+        shaped = _reviewed(state, item, hit, options)
         results.append({**shaped, "elapsed_ms": round((time.perf_counter() - started) * 1000, 1)})
     return results
 
@@ -176,13 +176,10 @@ def review(state: ServiceState) -> Review:
 
 
 def _reviewed(
-    state: ServiceState,
-    article: Article,
-    result: dict[str, Any],
-    options: Options,
-    engine: Summarizer,
+    state: ServiceState, article: Article, result: dict[str, Any], options: Options
 ) -> dict[str, Any]:
-    """Add checks (and apply the unsupported policy) unless the caller turned them off."""
+    """Add checks (and apply the unsupported policy) unless off; add the article if asked."""
+    grounds = Grounds(article) if options.checks or options.article else None
     if options.checks:
 
         def fallback() -> tuple[str, str] | None:
@@ -192,9 +189,9 @@ def _reviewed(
             (summary,) = extractive.summarize([article], options.params)
             return summary.text, extractive.model
 
-        result = review(state).result(article, result, fallback)
+        result = review(state).result(article, result, fallback, grounds)
     if options.article:
-        result = {**result, "article": article_json(article)}
+        result = {**result, "article": article_json(article, grounds)}
     return result
 
 
@@ -223,10 +220,7 @@ def extract_bullets(
         "language": article.language,
         "input_chars": article.input_chars,
     }
-    if options.checks:
-        box = review(state).result(article, box)
-    if options.article:
-        box["article"] = article_json(article)
+    box = _reviewed(state, article, box, options)
     return {**box, "elapsed_ms": round((time.perf_counter() - started) * 1000, 1)}
 
 

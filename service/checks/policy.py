@@ -40,18 +40,25 @@ class Review:
         return self.checker.check(article, sentences, encoder=self.encoder, grounds=grounds)
 
     def result(
-        self, article: Article, result: dict[str, Any], fallback: Fallback | None = None
+        self,
+        article: Article,
+        result: dict[str, Any],
+        fallback: Fallback | None = None,
+        grounds: Grounds | None = None,
     ) -> dict[str, Any]:
         """Return ``result`` (summary and/or bullets) with checks, after the policy."""
-        grounds = Grounds(article)
+        grounds = grounds or Grounds(article)
         engine = str(result.get("engine", "bullets"))
         checks: dict[str, Any] = {"checker": self.checker.version}
         outcome: dict[str, Any] = {"policy": self.policy, "dropped": [], "fallback_from": None}
         shaped = dict(result)
         if "summary" in result:
             verdict = self.verdict(article, summary_sentences(result["summary"]), grounds)
-            replacement = fallback() if self.policy == "fallback" and fallback else None
-            if not verdict.supported and replacement is not None and engine != FALLBACK_ENGINE:
+            wants = (
+                self.policy == "fallback" and not verdict.supported and engine != FALLBACK_ENGINE
+            )
+            replacement = fallback() if wants and fallback else None  # the engine runs only then
+            if replacement is not None:
                 count(verdict, engine, "summary")
                 outcome["fallback_from"] = engine
                 shaped["summary"], shaped["model"] = replacement

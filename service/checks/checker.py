@@ -193,19 +193,20 @@ def _speaker_near(grounds: Grounds, sentence: str, quote: facts.Fact) -> bool:
     anchors = [s for s in inner if s in grounds.postings and facts.is_content(s)]
     if not speakers or not anchors:
         return True
-    rarest = min(anchors, key=lambda s: len(grounds.postings[s]))
+    rarest = min(anchors, key=lambda s: (len(grounds.postings[s]), s))
     return all(grounds.near(speaker, rarest) for speaker in speakers if speaker in grounds.stems)
 
 
 def _evidence(grounds: Grounds, stems: set[str]) -> tuple[tuple[Span, ...], float]:
     """Greedily pick the article sentences that cover the sentence's words best."""
-    total = sum(grounds.idf.get(s, 0.0) for s in stems)
+    # fsum: exact, so the result never depends on set order (string hashing varies per run)
+    total = math.fsum(grounds.idf.get(s, 0.0) for s in stems)
     if not stems or total <= 0:
         return (), 1.0 if not stems else 0.0
     left, chosen = set(stems), list[int]()
     while left and len(chosen) < MAX_EVIDENCE:
         gains = [
-            (sum(grounds.idf.get(s, 0.0) for s in left & own), number)
+            (math.fsum(grounds.idf.get(s, 0.0) for s in left & own), number)
             for own, number in grounds.distinct
         ]
         gain, best = max(gains, default=(0.0, -1))
@@ -215,7 +216,7 @@ def _evidence(grounds: Grounds, stems: set[str]) -> tuple[tuple[Span, ...], floa
             break
         chosen.append(best)
         left -= grounds.sentence_stems[best]
-    covered = total - sum(grounds.idf.get(s, 0.0) for s in left)
+    covered = total - math.fsum(grounds.idf.get(s, 0.0) for s in left)
     # The first pick (the best single sentence) leads: polarity is checked against it.
     return tuple(grounds.spans[n] for n in [chosen[0], *sorted(chosen[1:])]), covered / total
 

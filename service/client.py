@@ -9,7 +9,8 @@ Flask or torch (the file can be copied into another code base as is)::
     result = client.summarize("The council approved the budget on Monday ...", title="Budget")
     print(result.summary, result.bullets)
 
-Retries: connection errors, 429 and 503 are retried with exponential backoff
+Retries: connection errors, 429 and 503 (and 409 while the same
+Idempotency-Key is still running) are retried with exponential backoff
 and jitter, waiting at least what ``Retry-After`` says, up to ``retries``
 times; every POST carries an ``Idempotency-Key`` that stays the same across
 its retries, so a retried request never summarises twice. Other errors raise
@@ -191,7 +192,10 @@ class Client:
                     return json.loads(response.read() or b"null")
             except urllib.error.HTTPError as exc:
                 payload = _problem(exc)
-                if exc.code not in RETRY_STATUSES or attempt == self.retries:
+                # 409 with Retry-After: the same Idempotency-Key is still running (a retry of
+                # a call cut off client-side); waiting gets the first answer, not a second run.
+                in_flight = exc.code == 409 and exc.headers.get("Retry-After") is not None
+                if not (exc.code in RETRY_STATUSES or in_flight) or attempt == self.retries:
                     raise ApiError(exc.code, payload) from None
                 time.sleep(self._delay(attempt, exc.headers.get("Retry-After")))
             except (urllib.error.URLError, ConnectionError, TimeoutError):

@@ -93,6 +93,13 @@ def test_503_and_429_are_retried_after_retry_after_with_one_key(stub: Stub) -> N
     assert stub.times[1] - stub.times[0] >= 0.95  # Retry-After honoured
 
 
+def test_409_in_flight_is_waited_out_with_the_same_key(stub: Stub) -> None:
+    running = {"status": 409, "title": "Conflict", "detail": "still running"}
+    stub.script = [(409, {"Retry-After": "0"}, running), (200, {}, SUMMARY)]
+    assert _client(stub).summarize("Some text.").summary == "S."
+    assert len({headers["Idempotency-Key"] for _, _, headers, _ in stub.seen}) == 1
+
+
 def test_client_errors_raise_the_problem_without_retrying(stub: Stub) -> None:
     problem = {"status": 422, "title": "Unprocessable Entity", "errors": {"text": ["empty"]}}
     stub.script = [(422, {"Content-Type": "application/problem+json"}, problem)]

@@ -191,19 +191,24 @@ class StoredResponse:
     status: int
     body: bytes
     content_type: str
+    location: str | None = None  # a 202's Location (a job), replayed with it
 
     def dumps(self) -> str:
         """Serialise for a store."""
         return json.dumps(
             {"hash": self.body_hash, "status": self.status,
-             "body": self.body.decode("utf-8", "replace"), "type": self.content_type}
+             "body": self.body.decode("utf-8", "replace"), "type": self.content_type,
+             "location": self.location}
         )  # fmt: skip
 
     @classmethod
     def loads(cls, raw: str) -> StoredResponse:
         """Read back what ``dumps`` wrote."""
         data = json.loads(raw)
-        return cls(data["hash"], data["status"], data["body"].encode("utf-8"), data["type"])
+        return cls(
+            data["hash"], data["status"], data["body"].encode("utf-8"), data["type"],
+            data.get("location"),
+        )  # fmt: skip
 
 
 _IN_FLIGHT = "in-flight:"

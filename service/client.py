@@ -93,6 +93,46 @@ class Check:
         )
 
 
+JOB_ENDED = frozenset({"succeeded", "failed", "cancelled"})
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """An asynchronous job (``/v1/jobs``): its state, and its result or problem once ended."""
+
+    id: str
+    status: str
+    operation: str
+    result: dict[str, Any] | None
+    problem: dict[str, Any] | None
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def done(self) -> bool:
+        """Tell whether the job ended (succeeded, failed or cancelled)."""
+        return self.status in JOB_ENDED
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> Job:
+        """Build from a ``/v1/jobs`` answer, or from a callback's body."""
+        return cls(
+            id=str(body["id"]),
+            status=str(body["status"]),
+            operation=str(body["operation"]),
+            result=body.get("result"),
+            problem=body.get("problem"),
+            raw=dict(body),
+        )
+
+    def summary(self) -> Summary:
+        """Return the summary of a succeeded ``summaries`` job; raise ApiError for a failed one."""
+        if self.status == "failed" and self.problem is not None:
+            raise ApiError(int(self.problem.get("status", 500)), self.problem)
+        if self.status != "succeeded" or self.result is None or self.operation != "summaries":
+            raise ValueError(f"job {self.id} is a {self.operation} job, {self.status}")
+        return Summary.from_json(self.result)
+
+
 class Client:
     """Call a newsbrief server: typed results, timeouts, safe retries."""
 
@@ -158,6 +198,43 @@ class Client:
                     yield Summary.from_json(item["result"])
                 else:
                     yield ApiError(int(item["error"].get("status", 422)), item["error"])
+
+    def submit_job(
+        self, body: Mapping[str, Any], *, callback_url: str | None = None,
+        secret_name: str | None = None, idempotency_key: str | None = None,
+    ) -> Job:  # fmt: skip
+        """Queue a job: ``body`` as for /v1/summaries, /v1/summaries:batch or /v1/checks.
+
+        With ``callback_url`` the server POSTs the ended job there, signed
+        (check it with ``verify_signature``). Pass the same ``idempotency_key``
+        when a CMS hook fires twice for one save, so the story is queued once.
+        """
+        sent = dict(body)
+        if callback_url is not None:
+            sent["callback"] = {"url": callback_url}
+            if secret_name is not None:
+                sent["callback"]["secret_name"] = secret_name
+        return Job.from_json(self.post("/v1/jobs", sent, idempotency_key))
+
+    def job(self, job_id: str) -> Job:
+        """Read a job's current state."""
+        return Job.from_json(self.request("GET", f"/v1/jobs/{job_id}"))
+
+    def cancel_job(self, job_id: str) -> Job:
+        """Cancel a queued job (ApiError 409 once it started)."""
+        return Job.from_json(self.request("DELETE", f"/v1/jobs/{job_id}"))
+
+    def wait(self, job: Job | str, *, timeout: float = 600.0, poll: float = 1.0) -> Job:
+        """Poll a job until it ends; raise TimeoutError after ``timeout`` seconds."""
+        job_id = job if isinstance(job, str) else job.id
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.job(job_id)
+            if current.done:
+                return current
+            if time.monotonic() + poll > deadline:
+                raise TimeoutError(f"job {job_id} still {current.status} after {timeout} s")
+            time.sleep(poll)
 
     def engines(self) -> dict[str, Any]:
         """Return ``/v1/engines``: the default engine and each engine's state."""

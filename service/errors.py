@@ -189,3 +189,47 @@ class InferenceFailed(ServiceError):
     status = 500
     title = "Inference failed"
     slug = "inference-failed"
+
+
+class JobNotFound(ServiceError):
+    """No job with this id (never created, expired, or created with another API key)."""
+
+    status = 404
+    title = "Job not found"
+    slug = "job-not-found"
+
+
+class JobNotCancellable(ServiceError):
+    """Only a queued job can be cancelled; this one already started or ended."""
+
+    status = 409
+    title = "Job cannot be cancelled"
+    slug = "job-not-cancellable"
+
+
+class JobsUnavailable(RetryLater):
+    """The job store (Redis or the host's SQLite file) cannot be reached; nothing was queued."""
+
+    status = 503
+    title = "Job store unavailable"
+    slug = "jobs-unavailable"
+
+    retry_after = 5
+
+
+class JobsFull(RetryLater):
+    """``NEWSBRIEF_MAX_QUEUED_JOBS`` jobs are waiting already."""
+
+    status = 503
+    title = "Job queue full"
+    slug = "jobs-full"
+
+    retry_after = 30
+
+
+class CallbackRefused(ServiceError):
+    """A callback URL that the service will not call (scheme, host or address not allowed)."""
+
+    status = 422
+    title = "Callback URL refused"
+    slug = "callback-refused"

@@ -96,3 +96,18 @@ def child_exit(server: object, worker: object) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined,no-untyped-call]
+
+
+def post_worker_init(worker: object) -> None:
+    """Start this worker's job threads once its app exists (never before fork)."""
+    from service.jobs.runner import start_runner
+
+    start_runner(worker.wsgi)  # type: ignore[attr-defined]
+
+
+def worker_exit(server: object, worker: object) -> None:
+    """Let a running job finish before the worker exits; one cut short runs again elsewhere."""
+    app = getattr(worker, "wsgi", None)
+    runner = None if app is None else app.extensions.get("newsbrief.runner")
+    if runner is not None:
+        runner.stop(_settings.request_timeout)

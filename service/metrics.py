@@ -57,6 +57,22 @@ CHECKED = Counter(
     ["engine", "part"],
 )
 CACHE = Counter("newsbrief_cache_total", "Result cache lookups.", ["result"])
+JOBS = Counter(
+    "newsbrief_jobs_total",
+    "Job events by operation: submitted, succeeded, failed, cancelled, retried, abandoned.",
+    ["operation", "event"],
+)
+JOB_SECONDS = Histogram(
+    "newsbrief_job_seconds",
+    "Seconds from submission to the end of a job, by operation.",
+    ["operation"],
+    buckets=(*LATENCY_BUCKETS, 300, 900, 3600),
+)
+CALLBACKS = Counter(
+    "newsbrief_callback_attempts_total",
+    "Callback attempts by outcome: delivered, retry, gave_up.",
+    ["outcome"],
+)
 LOAD_SECONDS = Gauge(
     "newsbrief_model_load_seconds",
     "Seconds to load and warm up.",

@@ -92,6 +92,22 @@ class Settings:
     # summary when an abstractive one fails.
     unsupported: str = "flag"
     max_check_sentences: int = 50
+    # Jobs (POST /v1/jobs): threads per worker that run them (0: this
+    # instance only accepts jobs), the lease a runner holds and renews, runs
+    # before a job that keeps failing or killing its worker is given up, the
+    # queue bound, and how long an ended job stays readable.
+    job_workers: int = 1
+    job_lease: int = 30
+    job_attempts: int = 3
+    max_queued_jobs: int = 10_000
+    job_ttl: int = 7 * 86400
+    # Callbacks: allowed hosts and networks (empty: any public address),
+    # named signing secrets (name:secret,...; empty: the webhook secret is
+    # "default"), the timeout of one attempt, and how long to keep retrying.
+    callback_allow: str = ""
+    callback_secrets: str = ""
+    callback_timeout: int = 10
+    callback_retry_for: int = 3600
     warmup_file: Path = PROJECT_ROOT / "seeds" / "000_8dc29571600dcd6e.txt"
     load_on_start: bool = True
     log_level: str = "INFO"
@@ -106,6 +122,13 @@ class Settings:
                 parse_keys(self.api_keys)
             except ValueError as exc:
                 problems["api_keys"] = str(exc)
+        if self.callback_secrets:
+            from service.jobs.callbacks import parse_secrets
+
+            try:
+                parse_secrets(self.callback_secrets)
+            except ValueError as exc:
+                problems["callback_secrets"] = str(exc)
         if self.cache_url and not self.cache_url.startswith(("redis://", "rediss://", "unix://")):
             problems["cache_url"] = (
                 f"must be a redis://, rediss:// or unix:// URL, got {self.cache_url!r}"
@@ -201,6 +224,13 @@ _RANGES = (
     ("auth_failure_rate", 0, 100_000),
     ("auth_failure_burst", 1, 1_000_000),
     ("signature_tolerance", 1, 86400),
+    ("job_workers", 0, 64),
+    ("job_lease", 5, 3600),
+    ("job_attempts", 1, 20),
+    ("max_queued_jobs", 1, 10_000_000),
+    ("job_ttl", 60, 90 * 86400),
+    ("callback_timeout", 1, 120),
+    ("callback_retry_for", 0, 7 * 86400),
 )
 
 

@@ -45,9 +45,7 @@ class SqliteStore:
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self._path, timeout=5.0, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            db = connect(self._path)
             self._local.db = db
         return db
 
@@ -82,7 +80,7 @@ class SqliteStore:
         now = time.time()
 
         def work(db: sqlite3.Connection) -> bool:
-            with _immediate(db):
+            with immediate(db):
                 db.execute(
                     "DELETE FROM kv WHERE key = ? AND expires <= ?", (self._prefix + key, now)
                 )
@@ -106,7 +104,7 @@ class SqliteStore:
         now = time.time()
 
         def work(db: sqlite3.Connection) -> T:
-            with _immediate(db):
+            with immediate(db):
                 row = db.execute(
                     "SELECT value FROM kv WHERE key = ? AND expires > ?", (self._prefix + key, now)
                 ).fetchone()
@@ -138,12 +136,20 @@ class SqliteStore:
             )
 
 
+def connect(path: str) -> sqlite3.Connection:
+    """Open a connection for one thread: autocommit, WAL journal, a 5 s busy timeout."""
+    db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
 def _execute(db: sqlite3.Connection, sql: str, values: tuple[object, ...] = ()) -> None:
     db.execute(sql, values)
 
 
 @contextmanager
-def _immediate(db: sqlite3.Connection) -> Iterator[None]:
+def immediate(db: sqlite3.Connection) -> Iterator[None]:
     """Run a block as one write transaction that other processes wait for."""
     db.execute("BEGIN IMMEDIATE")
     try:

@@ -16,6 +16,10 @@ from service.cache import Store
 from service.cache import make_store
 from service.checks.verdict import Checker
 from service.engines import EngineRegistry
+from service.jobs.callbacks import CallbackPolicy
+from service.jobs.callbacks import parse_secrets
+from service.jobs.queue import JobQueue
+from service.jobs.tables import make_table
 from service.ratelimit import RateLimiter
 from service.settings import Settings
 from service.signatures import MAX_FUTURE_SKEW_S
@@ -35,6 +39,9 @@ class ServiceState:
     cache: ResultCache
     idempotency: IdempotencyStore
     replays: Store
+    jobs: JobQueue
+    callback_policy: CallbackPolicy
+    callback_secrets: dict[str, str]
     keys: tuple[ApiKey, ...] = ()
     limiter: RateLimiter | None = None
     auth_failures: RateLimiter | None = None
@@ -72,6 +79,13 @@ class ServiceState:
                 settings.signature_tolerance + MAX_FUTURE_SKEW_S,
                 settings.state_dir,
             ),  # fmt: skip
+            jobs=JobQueue(
+                lambda: make_table(settings.cache_url, settings.state_dir, settings.job_ttl),
+                settings.job_lease,
+                settings.max_queued_jobs,
+            ),
+            callback_policy=CallbackPolicy(settings.callback_allow),
+            callback_secrets=_callback_secrets(settings),
             keys=parse_keys(settings.api_keys),
             limiter=RateLimiter(
                 settings.rate_limit, settings.rate_burst, settings.cache_url, settings.state_dir
@@ -84,6 +98,14 @@ class ServiceState:
                 name="authfail",
             ),  # fmt: skip
         )
+
+
+def _callback_secrets(settings: Settings) -> dict[str, str]:
+    """Name the callback secrets; without any, the webhook secret (its first) is "default"."""
+    named = parse_secrets(settings.callback_secrets)
+    if not named and settings.webhook_secret:
+        named["default"] = settings.webhook_secret.split(",")[0].strip()
+    return named
 
 
 def get_state() -> ServiceState:

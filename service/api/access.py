@@ -9,6 +9,8 @@ from flask import request
 from service.auth import authenticate
 from service.errors import RateLimited
 from service.errors import Unauthorized
+from service.jobs.runner import JOB_ENVIRON
+from service.jobs.runner import OWNER_ENVIRON
 from service.ratelimit import RateLimiter
 from service.signatures import MAX_FUTURE_SKEW_S
 from service.signatures import SIGNATURE_HEADER
@@ -66,6 +68,9 @@ OPEN_PATHS = frozenset(("/v1/openapi.json",))
 
 
 def _guard() -> None:
+    if JOB_ENVIRON in request.environ:  # a job's run, checked when it was submitted
+        g.key_name = request.environ.get(OWNER_ENVIRON) or "-"
+        return
     if request.path.startswith("/v1/") and request.path not in OPEN_PATHS:
         _check_key()
 

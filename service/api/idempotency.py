@@ -34,6 +34,8 @@ def _begin() -> Response | None:
     stored = get_state().idempotency.begin(scoped, body_hash)
     if stored is not None:
         response = Response(stored.body, status=stored.status, content_type=stored.content_type)
+        if stored.location:
+            response.headers["Location"] = stored.location
         response.headers["Idempotent-Replayed"] = "true"
         return response
     g.idempotency = (scoped, body_hash)
@@ -47,7 +49,11 @@ def _finish(response: Response) -> Response:
     scoped, body_hash = claim
     keep = response.status_code < 500
     stored = StoredResponse(
-        body_hash, response.status_code, response.get_data(), response.content_type
+        body_hash,
+        response.status_code,
+        response.get_data(),
+        response.content_type,
+        response.headers.get("Location"),
     )
     get_state().idempotency.finish(scoped, stored if keep else None)
     return response

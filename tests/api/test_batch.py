@@ -67,3 +67,25 @@ def test_batch_and_single_validation_problems_have_the_same_type(client: FlaskCl
     ).get_json()["results"][0]["error"]
     assert batch["type"] == single["type"] and batch["status"] == single["status"] == 422
     assert "bogus" in batch["errors"] and "bogus" in single["errors"]
+
+
+def test_a_group_whose_engine_cannot_run_fails_alone() -> None:
+    from service import create_app
+    from service.engines import EngineRegistry
+    from service.engines.lead import LeadSummarizer
+    from service.settings import Settings
+
+    broken = FakeSummarizer(fail_load="weights corrupt")
+    registry = EngineRegistry({"lead": LeadSummarizer(), "abstractive": broken}, default="lead")
+    registry.load_all()
+    app = create_app(Settings.from_mapping({"load_on_start": "false"}), engines=registry)
+    documents = [
+        {"text": "Alpha story about the harbour."},
+        {"text": "Beta story about the bridge.", "options": {"engine": "abstractive"}},
+        {"text": "Gamma story about the school."},
+    ]
+    response = app.test_client().post("/v1/summaries:batch", json={"documents": documents})
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [r["ok"] for r in results] == [True, False, True]
+    assert results[1]["error"]["status"] == 503

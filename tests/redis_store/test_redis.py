@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
@@ -17,55 +11,10 @@ from service.cache import RedisStore
 from service.engines import EngineRegistry
 from service.settings import Settings
 from tests.conftest import FakeSummarizer
+from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.redis
 BODY = {"text": "The council approved the flood barrier on Monday after a long debate."}
-
-
-@dataclass
-class RedisServer:
-    port: int
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        if os.environ.get("REQUIRE_REDIS_SERVER"):
-            pytest.fail("redis-server is required here (.ci/run installs it)")
-        pytest.skip("redis-server is not installed (.ci/run installs it)")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = RedisServer(port)
-    server.start()
-    yield server
-    server.stop()
 
 
 def make_client(url: str) -> tuple[object, FakeSummarizer]:

@@ -8,6 +8,9 @@ from flask import Flask
 from flask_smorest import Api
 
 from service.api.access import register_access
+from service.api.v1 import jobs as _jobs  # noqa: F401 - registers /v1/jobs on the blueprint
+from service.api.v1.job_schemas import JOB_REQUEST_NAMES
+from service.api.v1.job_schemas import JOB_REQUESTS
 from service.api.v1.routes import blueprint
 from service.api.v1.schemas import ProblemSchema
 from service.api.v1.schemas import document_ref
@@ -62,5 +65,7 @@ def register(app: Flask) -> Api:
     register_access(app)
     api = VersionedApi(app, config_prefix=PREFIX)
     api.ma_plugin.converter.add_attribute_function(document_ref)
+    for operation, schema in JOB_REQUESTS.items():
+        api.spec.components.schema(JOB_REQUEST_NAMES[operation], schema=schema)
     api.register_blueprint(blueprint)
     return api

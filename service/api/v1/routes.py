@@ -201,7 +201,8 @@ def _summarize_by_options(
 ) -> list[Any]:
     """Summarise valid documents, one engine batch per distinct set of options.
 
-    A document's own ``options`` override the batch's, field by field.
+    A document's own ``options`` override the batch's, field by field. A
+    group whose engine cannot run fails alone, item by item.
     """
     outcomes: list[Any] = list(checked)
     groups: dict[Options, list[int]] = {}
@@ -211,7 +212,10 @@ def _summarize_by_options(
             groups.setdefault(options, []).append(index)
     for options, indices in groups.items():
         documents = [item for i in indices if isinstance(item := checked[i], dict)]
-        done = summarize_documents(get_state(), documents, options)
+        try:
+            done: list[Any] = summarize_documents(get_state(), documents, options)
+        except ServiceError as exc:  # e.g. the engine this group names is not loaded
+            done = [exc] * len(indices)
         for index, result in zip(indices, done, strict=True):
             outcomes[index] = result
     return outcomes

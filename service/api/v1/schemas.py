@@ -352,7 +352,12 @@ class SummarySchema(ma.Schema):
 
 
 class ProblemSchema(ma.Schema):
-    """An RFC 9457 problem document (``application/problem+json``)."""
+    """An RFC 9457 problem document (``application/problem+json``); extension members may follow."""
+
+    class Meta:
+        """RFC 9457 section 3.2: problem types define extension members (``errors``, ``language``)."""
+
+        unknown = ma.INCLUDE
 
     type = ma.fields.String(metadata=_describe("URI naming the kind of problem."))
     title = ma.fields.String(metadata=_describe("Short summary of the kind of problem."))

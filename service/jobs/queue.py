@@ -1,0 +1,194 @@
+"""The rules of a job's life, written once over any ``JobTable``.
+
+Submit, read and cancel (the API); claim, renew, finish and retry (the
+runners); claim and record a callback delivery (the deliverer). Every
+change is one atomic ``table.change``: a claim only takes a job that is
+still due, and a finish only lands while its lease token is current, so a
+runner that lost its lease (it stalled, its worker was killed and the job
+was taken again) cannot write a second result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from service.errors import JobNotCancellable
+from service.errors import JobNotFound
+from service.errors import JobsFull
+from service.jobs.model import CANCELLED
+from service.jobs.model import DELIVERED
+from service.jobs.model import GAVE_UP
+from service.jobs.model import QUEUED
+from service.jobs.model import RUNNING
+from service.jobs.model import Job
+from service.jobs.tables import JobTable
+
+CANDIDATES = 8  # due ids read per claim; others may take some of them first
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one callback attempt went."""
+
+    status: int | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the receiver took the callback (a 2xx answer)."""
+        return self.status is not None and 200 <= self.status < 300
+
+
+class JobQueue:
+    """Queue jobs in a table and hand them to runners under renewable leases."""
+
+    def __init__(
+        self, open_table: Callable[[], JobTable], lease_s: float, max_pending: int
+    ) -> None:
+        """Lease jobs for ``lease_s`` seconds; accept at most ``max_pending`` unfinished.
+
+        The table opens on first use, so an app that never sees a job
+        (most test apps, the CLI) creates no store.
+        """
+        self._open_table = open_table
+        self._table: JobTable | None = None
+        self._lock = threading.Lock()
+        self.lease_s = lease_s
+        self.max_pending = max_pending
+
+    @property
+    def table(self) -> JobTable:
+        """Return the table, opening it on first use."""
+        if self._table is None:
+            with self._lock:
+                if self._table is None:
+                    self._table = self._open_table()
+        return self._table
+
+    def submit(self, job: Job) -> Job:
+        """Store a new job.
+
+        Raises:
+            JobsFull: ``max_pending`` jobs are already waiting or running.
+            JobsUnavailable: the store cannot be reached.
+        """
+        if not self.table.insert(job, self.max_pending):
+            raise JobsFull(f"{self.max_pending} jobs are waiting already; retry later")
+        return job
+
+    def get(self, job_id: str, owner: str) -> Job:
+        """Return a job its owner may see.
+
+        Raises:
+            JobNotFound: unknown, expired, or another key's job.
+        """
+        job = self.table.read(job_id)
+        if job is None or job.owner != owner:
+            raise JobNotFound(f"no job {job_id!r}")
+        return job
+
+    def cancel(self, job_id: str, owner: str) -> Job:
+        """Cancel a queued job.
+
+        Raises:
+            JobNotFound: unknown, expired, or another key's job.
+            JobNotCancellable: it already started or ended.
+        """
+        job = self.get(job_id, owner)
+        cancelled = self.table.change(
+            job_id, lambda j: j.ended(CANCELLED, time.time()) if j.status == QUEUED else None
+        )
+        if cancelled is None:
+            current = self.table.read(job_id) or job
+            raise JobNotCancellable(
+                f"job {job_id!r} is {current.status}; only a queued job can be cancelled"
+            )
+        return cancelled
+
+    def claim(self, runner: str) -> Job | None:
+        """Take the longest-waiting due job (queued, or running under a lapsed lease)."""
+        now = time.time()
+        for job_id in self.table.due(now, CANDIDATES):
+            taken = self.table.change(
+                job_id,
+                lambda j: (
+                    j.claimed(runner, now, self.lease_s)
+                    if j.due is not None and j.due <= now
+                    else None
+                ),
+            )
+            if taken is not None:
+                return taken
+        return None
+
+    def renew(self, job: Job) -> bool:
+        """Extend the lease of a running job; False when the lease was lost."""
+        return (
+            self._while_held(
+                job, lambda j: dataclasses.replace(j, lease_until=time.time() + self.lease_s)
+            )
+            is not None
+        )
+
+    def finish(
+        self, job: Job, status: str, result: dict[str, Any] | None = None,
+        problem: dict[str, Any] | None = None,
+    ) -> Job | None:  # fmt: skip
+        """End a job with its result or problem; None when the lease was lost."""
+        return self._while_held(job, lambda j: j.ended(status, time.time(), result, problem))
+
+    def retry_later(self, job: Job, delay_s: float) -> Job | None:
+        """Put a job back in the queue after a passing failure (503, 504)."""
+        return self._while_held(
+            job,
+            lambda j: dataclasses.replace(
+                j, status=QUEUED, token="", lease_until=0.0, not_before=time.time() + delay_s
+            ),
+        )
+
+    def _while_held(self, job: Job, change: Any) -> Job | None:
+        return self.table.change(
+            job.id, lambda j: change(j) if j.status == RUNNING and j.token == job.token else None
+        )
+
+    def claim_delivery(self, hold_s: float) -> Job | None:
+        """Take a due callback, holding it ``hold_s`` seconds (one attempt) from other deliverers."""
+        now = time.time()
+        for job_id in self.table.deliveries_due(now, CANDIDATES):
+
+            def hold(j: Job) -> Job | None:
+                if j.callback is None or j.delivery_due is None or j.delivery_due > now:
+                    return None
+                callback = dataclasses.replace(
+                    j.callback, attempts=j.callback.attempts + 1, next_at=now + hold_s
+                )
+                return dataclasses.replace(j, callback=callback)
+
+            taken = self.table.change(job_id, hold)
+            if taken is not None:
+                return taken
+        return None
+
+    def record_delivery(self, job: Job, outcome: Outcome, retry_at: float | None) -> Job | None:
+        """Record an attempt: delivered, retried at ``retry_at``, or given up (None)."""
+        assert job.callback is not None
+        attempt = job.callback.attempts
+
+        def record(j: Job) -> Job | None:
+            if j.callback is None or j.callback.attempts != attempt:
+                return None  # another deliverer took over after our hold lapsed
+            now = time.time()
+            state = DELIVERED if outcome.ok else (GAVE_UP if retry_at is None else j.callback.state)
+            callback = dataclasses.replace(
+                j.callback, state=state, last_status=outcome.status, last_error=outcome.error,
+                next_at=None if state != j.callback.state else retry_at,
+                delivered_at=now if outcome.ok else None,
+            )  # fmt: skip
+            return dataclasses.replace(j, callback=callback)
+
+        return self.table.change(job.id, record)

@@ -1,0 +1,303 @@
+"""/v1/jobs through the app: accept at once, run once, report, cancel, refuse bad input at submission."""
+
+from __future__ import annotations
+
+import dataclasses
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service import create_app
+from service.auth import new_key
+from service.client import verify_signature
+from service.engines import EngineRegistry
+from service.engines.lead import LeadSummarizer
+from service.jobs.runner import JobRunner
+from service.settings import Settings
+from service.state import EXTENSION
+from tests.conftest import FakeSummarizer
+
+PROBLEM = "application/problem+json"
+SECRET = "cms-callback-secret-0123456789"
+TEXT = (
+    "The city council approved a new flood barrier on Monday. The vote was 7 to 2. "
+    "The barrier will cost $40 million and protect 12,000 homes. Work starts in March."
+)
+
+
+def make_app(registry: EngineRegistry | None = None, **values: str) -> Flask:
+    settings = Settings.from_mapping({"load_on_start": "false", "engine": "lead", **values})
+    registry = registry or EngineRegistry({"lead": LeadSummarizer()}, default="lead")
+    app = create_app(settings, engines=registry)
+    registry.load_all()
+    return app
+
+
+def runner(app: Flask) -> JobRunner:
+    return JobRunner(app, app.extensions[EXTENSION])
+
+
+def make_due(app: Flask, job_id: str) -> None:
+    """Skip a job's retry delay (or its callback's backoff) instead of sleeping through it."""
+
+    def due(job: Any) -> Any:
+        callback = job.callback and dataclasses.replace(
+            job.callback, next_at=job.callback.next_at and 0.0
+        )
+        return dataclasses.replace(job, not_before=0.0, callback=callback)
+
+    app.extensions[EXTENSION].jobs.table.change(job_id, due)
+
+
+@pytest.fixture
+def app() -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def submit(client: FlaskClient, body: dict[str, Any], **headers: str) -> tuple[int, Any, Any]:
+    response = client.post("/v1/jobs", json=body, headers=headers)
+    return response.status_code, response.headers, response.get_json()
+
+
+def test_a_job_is_accepted_at_once_then_gives_what_the_route_gives(
+    app: Flask, client: FlaskClient
+) -> None:
+    status, headers, job = submit(client, {"text": TEXT, "title": "Flood barrier", "id": "story-7"})
+    assert status == 202 and headers["Location"] == f"/v1/jobs/{job['id']}"
+    assert job["status"] == "queued" and job["operation"] == "summaries" and job["result"] is None
+    polled = client.get(headers["Location"])
+    assert polled.get_json()["status"] == "queued" and polled.headers["Retry-After"] == "1"
+
+    assert runner(app).run_once() is True
+    done = client.get(headers["Location"])
+    body = done.get_json()
+    assert (
+        body["status"] == "succeeded"
+        and body["attempts"] == 1
+        and "Retry-After" not in done.headers
+    )
+    direct = client.post(
+        "/v1/summaries", json={"text": TEXT, "title": "Flood barrier", "id": "story-7"}
+    )
+    expected = direct.get_json()
+    for key in ("summary", "bullets", "engine", "id", "checks"):
+        assert body["result"][key] == expected[key]
+    assert runner(app).run_once() is False  # nothing left: it ran once
+
+
+def test_batch_and_check_jobs_are_told_apart_by_their_body(app: Flask, client: FlaskClient) -> None:
+    _, _, batch = submit(client, {"documents": [{"text": TEXT}, {"html": ""}]})
+    _, _, check = submit(client, {"text": TEXT, "summary": "The barrier will cost $90 million."})
+    assert (batch["operation"], check["operation"]) == ("summaries:batch", "checks")
+    while runner(app).run_once():
+        pass
+    batch = client.get(f"/v1/jobs/{batch['id']}").get_json()
+    check = client.get(f"/v1/jobs/{check['id']}").get_json()
+    assert [item["ok"] for item in batch["result"]["results"]] == [True, False]
+    assert check["status"] == "succeeded" and check["result"]["supported"] is False
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({}, "text"), ({"text": TEXT, "html": "<p>x</p>"}, "text"), ({"text": ""}, "text"),
+     ({"text": TEXT, "options": {"engine": "nope"}}, "options"), ({"text": TEXT, "extra": 1}, "extra"),
+     ({"text": TEXT, "callback": {}}, "callback"), ({"text": TEXT, "callback": "http://x"}, "callback"),
+     ({"text": TEXT, "callback": {"url": "https://x.example", "secret_name": "../etc"}}, "callback"),
+     ({"documents": []}, "documents"), ({"text": TEXT, "summary": 5}, "summary")],
+)  # fmt: skip
+def test_invalid_bodies_are_refused_at_submission(
+    client: FlaskClient, body: dict[str, Any], field: str
+) -> None:
+    status, headers, problem = submit(client, body)
+    assert status == 422 and headers["Content-Type"] == PROBLEM
+    assert field in problem["errors"]
+
+
+def test_non_object_and_oversized_batches_are_refused(client: FlaskClient) -> None:
+    assert client.post("/v1/jobs", json=[TEXT]).status_code == 422
+    assert client.post("/v1/jobs", data="text", content_type="text/plain").status_code == 415
+    status, _, problem = submit(client, {"documents": [{"text": TEXT}] * 17})
+    assert status == 422 and "at most 16" in problem["detail"]
+
+
+def test_a_job_that_fails_keeps_the_problem_of_its_route(app: Flask, client: FlaskClient) -> None:
+    _, _, job = submit(client, {"text": TEXT, "options": {"language": "de"}})
+    runner(app).run_once()
+    ended = client.get(f"/v1/jobs/{job['id']}").get_json()
+    assert ended["status"] == "failed" and ended["result"] is None
+    assert ended["problem"]["status"] == 422 and ended["problem"]["type"].endswith(
+        "unsupported-language"
+    )
+
+
+def test_passing_server_errors_are_retried_then_given_up() -> None:
+    registry = EngineRegistry({"fake": FakeSummarizer(fail_load="weights corrupt")}, default="fake")
+    app = make_app(registry, engine="auto", job_attempts="2")
+    client = app.test_client()
+    _, _, job = submit(client, {"text": TEXT})
+    runner(app).run_once()
+    first = client.get(f"/v1/jobs/{job['id']}").get_json()
+    assert first["status"] == "queued" and first["attempts"] == 1
+    assert runner(app).run_once() is False  # waiting out its backoff
+    make_due(app, job["id"])
+    runner(app).run_once()
+    last = client.get(f"/v1/jobs/{job['id']}").get_json()
+    assert last["status"] == "failed" and last["attempts"] == 2 and last["problem"]["status"] == 503
+
+
+def test_only_a_queued_job_can_be_cancelled(app: Flask, client: FlaskClient) -> None:
+    _, headers, job = submit(client, {"text": TEXT})
+    cancelled = client.delete(headers["Location"])
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    assert runner(app).run_once() is False
+    again = client.delete(headers["Location"])
+    assert again.status_code == 409 and again.headers["Content-Type"] == PROBLEM
+    _, headers, _ = submit(client, {"text": TEXT})
+    runner(app).run_once()
+    assert client.delete(headers["Location"]).status_code == 409
+
+
+@pytest.mark.parametrize("method", ["get", "delete"])
+def test_unknown_jobs_are_404_problems(client: FlaskClient, method: str) -> None:
+    response = getattr(client, method)("/v1/jobs/0123456789abcdef")
+    assert response.status_code == 404 and response.get_json()["type"].endswith("job-not-found")
+
+
+def test_idempotency_key_queues_one_job_and_replays_its_location(
+    app: Flask, client: FlaskClient
+) -> None:
+    first = submit(client, {"text": TEXT}, **{"Idempotency-Key": "cms-save-41"})
+    again = submit(client, {"text": TEXT}, **{"Idempotency-Key": "cms-save-41"})
+    assert first[0] == again[0] == 202 and first[2]["id"] == again[2]["id"]
+    assert (
+        again[1]["Location"] == first[1]["Location"] and again[1]["Idempotent-Replayed"] == "true"
+    )
+    assert runner(app).run_once() and not runner(app).run_once()
+    other = submit(client, {"text": TEXT + " More."}, **{"Idempotency-Key": "cms-save-41"})
+    assert other[0] == 422
+
+
+def test_jobs_are_visible_only_to_the_key_that_made_them() -> None:
+    key_a, entry_a = new_key("desk-a")
+    key_b, entry_b = new_key("desk-b")
+    app = make_app(api_keys=f"{entry_a},{entry_b}")
+    client = app.test_client()
+    status, headers, _ = submit(client, {"text": TEXT}, **{"X-API-Key": key_a})
+    assert status == 202
+    assert client.get(headers["Location"], headers={"X-API-Key": key_b}).status_code == 404
+    assert client.delete(headers["Location"], headers={"X-API-Key": key_b}).status_code == 404
+    assert client.get(headers["Location"]).status_code == 401
+    runner(app).run_once()  # runs without a key: it was checked at submission
+    job = client.get(headers["Location"], headers={"X-API-Key": key_a}).get_json()
+    assert job["status"] == "succeeded"
+
+
+def test_a_full_queue_answers_503_with_retry_after() -> None:
+    client = make_app(max_queued_jobs="2").test_client()
+    assert [submit(client, {"text": TEXT})[0] for _ in range(2)] == [202, 202]
+    status, headers, problem = submit(client, {"text": TEXT})
+    assert (
+        status == 503 and problem["type"].endswith("jobs-full") and int(headers["Retry-After"]) > 0
+    )
+
+
+def test_callbacks_need_a_configured_secret_and_an_allowed_address() -> None:
+    client = make_app(callback_secrets=f"cms:{SECRET}").test_client()
+    no_secret = submit(client, {"text": TEXT, "callback": {"url": "https://93.184.216.34/x"}})
+    assert no_secret[0] == 422 and "no callback secret named 'default'" in no_secret[2]["detail"]
+    for url in ("http://127.0.0.1:8080/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x",
+                "http://10.1.2.3/x", "http://localhost/x", "file:///etc/passwd"):  # fmt: skip
+        status, headers, problem = submit(
+            client, {"text": TEXT, "callback": {"url": url, "secret_name": "cms"}}
+        )
+        assert status == 422 and headers["Content-Type"] == PROBLEM, url
+        assert problem["type"].endswith("callback-refused")
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    answers: list[int] = []
+    bodies: list[tuple[dict[str, str], bytes]] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).bodies.append((dict(self.headers), body))
+        self.send_response(type(self).answers.pop(0) if type(self).answers else 204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver() -> Iterator[int]:
+    Receiver.answers, Receiver.bodies = [], []
+    server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_port
+    server.shutdown()
+    server.server_close()
+
+
+def test_callback_is_signed_retried_and_delivered_once(receiver: int) -> None:
+    app = make_app(callback_allow="127.0.0.1", callback_secrets=f"cms:{SECRET}")
+    client = app.test_client()
+    url = f"http://127.0.0.1:{receiver}/newsbrief"
+    _, _, job = submit(client, {"text": TEXT, "callback": {"url": url, "secret_name": "cms"}})
+    assert (
+        job["callback"]["state"] == "pending" and runner(app).deliver_once() is False
+    )  # not ended yet
+    Receiver.answers = [500, 503]
+    work = runner(app)
+    work.run_once()
+    for attempt in range(3):
+        assert work.deliver_once() is True, attempt
+        make_due(app, job["id"])
+    assert work.deliver_once() is False  # delivered: nothing more is owed
+    assert len(Receiver.bodies) == 3
+    for headers, body in Receiver.bodies:
+        assert verify_signature(
+            SECRET, headers["X-Newsbrief-Timestamp"], headers["X-Newsbrief-Signature"], body
+        )
+        assert (
+            json.loads(body)["status"] == "succeeded" and headers["X-Newsbrief-Job-Id"] == job["id"]
+        )
+    assert [h["X-Newsbrief-Delivery-Attempt"] for h, _ in Receiver.bodies] == ["1", "2", "3"]
+    state = client.get(f"/v1/jobs/{job['id']}").get_json()["callback"]
+    assert state["state"] == "delivered" and state["attempts"] == 3 and state["last_status"] == 204
+
+
+def test_callback_retries_stop_after_the_retry_window(receiver: int) -> None:
+    app = make_app(
+        callback_allow="127.0.0.1", callback_secrets=f"default:{SECRET}", callback_retry_for="0"
+    )
+    client = app.test_client()
+    _, _, job = submit(client, {"text": TEXT, "callback": {"url": f"http://127.0.0.1:{receiver}/"}})
+    Receiver.answers = [500]
+    work = runner(app)
+    work.run_once()
+    assert work.deliver_once() is True and work.deliver_once() is False
+    state = client.get(f"/v1/jobs/{job['id']}").get_json()["callback"]
+    assert state["state"] == "failed" and state["last_status"] == 500
+
+
+def test_jobs_are_in_the_openapi_document(client: FlaskClient) -> None:
+    spec = client.get("/v1/openapi.json").get_json()
+    assert {"post"} <= set(spec["paths"]["/v1/jobs"]) and {"get", "delete"} <= set(
+        spec["paths"]["/v1/jobs/{job_id}"]
+    )
+    schemas = spec["components"]["schemas"]
+    for name in ("JobSummariesRequest", "JobBatchRequest", "JobChecksRequest", "Job"):
+        assert name in schemas
+    assert "callback" in schemas["JobSummariesRequest"]["properties"]
+    assert "Location" in spec["paths"]["/v1/jobs"]["post"]["responses"]["202"]["headers"]

@@ -1,12 +1,16 @@
 # syntax=docker/dockerfile:1
 # newsbrief: three stages so the runtime image holds only the virtualenv and
 # the model weights, never compilers, caches or the source tree's tests.
-ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# The base pinned by digest, so a rebuild gets the same bytes; the tag it
+# was taken from: python:3.11-slim-bookworm. Refresh deliberately with
+# `docker buildx imagetools inspect python:3.11-slim-bookworm`.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm@sha256:2e32f7d302adc1c37428355c1e646897c0c53f4fd60b6a551245fb90ee129f91
 
 # --- builder: the package and its dependencies in /opt/venv (CPU torch) ----
 FROM ${PYTHON_IMAGE} AS builder
-# constraints.txt pins torch==2.13.0; PyTorch's CPU index (below) serves
-# 2.13.0+cpu, which that pin matches, instead of PyPI's multi-GB CUDA build.
+# requirements.lock pins every dependency with its hashes (make lock);
+# torch==2.13.0 there matches 2.13.0+cpu on PyTorch's CPU index (below)
+# instead of PyPI's multi-GB CUDA build.
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu \
@@ -14,10 +18,10 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 WORKDIR /src
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-COPY pyproject.toml constraints.txt README.md ./
+COPY pyproject.toml requirements.lock README.md ./
 COPY service ./service
-# tests/e2e/test_deploy_install.py runs this same command in a fresh venv.
-RUN pip install -c constraints.txt .
+# tests/deploy/test_docker_install.py runs this same command in a fresh venv.
+RUN pip install --require-hashes --no-deps -r requirements.lock && pip install --no-deps --no-build-isolation .
 
 # --- model: fetch the pinned revision once, at build time ------------------
 FROM builder AS model

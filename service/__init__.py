@@ -47,7 +47,8 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
     register_error_handlers(app)
     register_request_hooks(app)
     app.register_blueprint(health.blueprint)
-    app.register_blueprint(metrics.blueprint)
+    if not settings.metrics_port:  # else the gunicorn master serves it on its own port
+        app.register_blueprint(metrics.blueprint)
     app.register_blueprint(playground.blueprint)
     v1.register(app)
     if settings.load_on_start:

@@ -85,6 +85,18 @@ if not os.environ.get("NEWSBRIEF_STATE_DIR") and not os.environ.get("NEWSBRIEF_C
     os.environ["NEWSBRIEF_STATE_DIR"] = _CREATED[-1]
 
 
+def when_ready(server: object) -> None:
+    """Serve /metrics from the master on NEWSBRIEF_METRICS_PORT, summed over the workers."""
+    if _settings.metrics_port:
+        from prometheus_client import CollectorRegistry
+        from prometheus_client import multiprocess
+        from prometheus_client import start_http_server
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        start_http_server(_settings.metrics_port, addr="0.0.0.0", registry=registry)  # noqa: S104
+
+
 def on_exit(server: object) -> None:
     """Remove the metrics and state folders this server created."""
     for folder in _CREATED:

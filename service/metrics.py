@@ -73,6 +73,11 @@ CALLBACKS = Counter(
     "Callback attempts by outcome: delivered, retry, gave_up.",
     ["outcome"],
 )
+LOAD_FAILURES = Counter(
+    "newsbrief_engine_load_failures_total",
+    "Engines that failed to load, by engine and whether it is the default (readiness fails then).",
+    ["engine", "default"],
+)
 LOAD_SECONDS = Gauge(
     "newsbrief_model_load_seconds",
     "Seconds to load and warm up.",

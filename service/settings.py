@@ -111,6 +111,9 @@ class Settings:
     warmup_file: Path = PROJECT_ROOT / "seeds" / "000_8dc29571600dcd6e.txt"
     load_on_start: bool = True
     log_level: str = "INFO"
+    # /metrics on its own listener (all interfaces, for the scraper) so it is
+    # not exposed with the API; 0 serves it on the API port (one box).
+    metrics_port: int = 0
 
     def __post_init__(self) -> None:
         """Check ranges and choices; name every bad field at once."""
@@ -224,6 +227,7 @@ _RANGES = (
     ("auth_failure_rate", 0, 100_000),
     ("auth_failure_burst", 1, 1_000_000),
     ("signature_tolerance", 1, 86400),
+    ("metrics_port", 0, 65535),
     ("job_workers", 0, 64),
     ("job_lease", 5, 3600),
     ("job_attempts", 1, 20),

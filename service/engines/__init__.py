@@ -146,6 +146,9 @@ class EngineRegistry:
                 )
                 level = logging.ERROR if name == self.default else logging.WARNING
                 logger.log(level, "engine_load_failed engine=%s error=%s", name, exc)
+                from service.metrics import LOAD_FAILURES
+
+                LOAD_FAILURES.labels(name, "true" if name == self.default else "false").inc()
         self.loaded.set()
 
     def all_ready(self) -> bool:

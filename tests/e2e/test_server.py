@@ -5,6 +5,7 @@ import pytest
 
 from tests.conftest import SEED
 from tests.e2e.conftest import Server
+from tests.e2e.conftest import free_port
 from tests.e2e.conftest import start_server
 from tests.e2e.conftest import stop_server
 
@@ -83,3 +84,29 @@ def test_server_exits_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert (
         "Shutting down" in running.log.read_text() or "Handling signal" in running.log.read_text()
     )
+
+
+def test_metrics_on_their_own_port_are_not_on_the_api(tmp_path: Path) -> None:
+    import urllib.request
+
+    port = free_port()
+    running = start_server(
+        tmp_path,
+        NEWSBRIEF_ENGINE="extractive",
+        NEWSBRIEF_WORKERS="2",
+        NEWSBRIEF_METRICS_PORT=str(port),
+    )
+    try:
+        for _ in range(4):
+            assert running.request("POST", "/v1/bullets", {"text": SEED.read_text()})[0] == 200
+        assert running.request("GET", "/metrics")[0] == 404
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as response:
+            text = response.read().decode()
+        lines = [
+            line
+            for line in text.splitlines()
+            if line.startswith("newsbrief_requests_total{") and "/v1/bullets" in line
+        ]
+        assert sum(float(line.rsplit(" ", 1)[1]) for line in lines) >= 4  # summed over both workers
+    finally:
+        stop_server(running)

@@ -5,8 +5,12 @@
 1. The abstractive engine on CUDA (default dtype: bf16), random weights of
    distilbart-cnn-12-6's exact shapes, the card's beam search, fixed output
    length: articles/s at generate batch sizes 1, 8 and 32 (issue 4).
-2. The same engine behind the micro-batcher with 1, 8 and 32 concurrent
-   client threads: articles/s and p95 latency (issue 5).
+2. CTranslate2 on CUDA, float16 and int8_float16, the same articles and
+   beam search, at batch 1, 8 and 32 (issue 16).
+3. The torch engine behind the micro-batcher with 1, 8, 32 and 64
+   concurrent client threads, for batcher waits of 10, 30 and 60 ms:
+   articles/s, p95 latency, mean batch, and at 32 clients the share of the
+   raw batch-32 throughput it reaches (goal: 80 %, issue 16).
 Prints one line per measurement; nothing here is a test.
 """
 
@@ -51,8 +55,11 @@ def _sync() -> None:
         torch.cuda.synchronize()
 
 
-def measure_batches(engine: TransformerSummarizer, articles: list, sizes: tuple[int, ...]) -> None:
+def measure_batches(
+    engine: TransformerSummarizer, articles: list, sizes: tuple[int, ...]
+) -> dict[int, float]:
     params = SummaryParams(max_words=WORDS, min_words=WORDS)
+    rates: dict[int, float] = {}
     for size in sizes:
         engine.settings = dataclasses.replace(engine.settings, generate_batch=size)
         work = articles[: max(size * 3, 6)]
@@ -62,10 +69,47 @@ def measure_batches(engine: TransformerSummarizer, articles: list, sizes: tuple[
         engine.summarize(work, params)
         _sync()
         elapsed = time.perf_counter() - started
+        rates[size] = len(work) / elapsed
         print(
             f"engine batch={size:3d}: {len(work) / elapsed:8.2f} articles/s ({len(work)} articles, {elapsed:.2f} s)",
             flush=True,
         )
+    return rates
+
+
+def measure_ct2(model_dir: Path, articles: list, sizes: tuple[int, ...]) -> None:
+    """CTranslate2 on CUDA: float16 and int8_float16 copies of the shape model, beam 4."""
+    import ctranslate2
+    from transformers import AutoTokenizer
+
+    from service.ct2 import convert
+
+    source = model_dir / NAME
+    target = model_dir / f"{NAME}-ct2-float16"
+    if not (target / "model.bin").is_file():
+        convert(source, target, quantization="float16")
+    tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
+    tokens = [
+        tokenizer.convert_ids_to_tokens(
+            tokenizer(a.text, truncation=True, max_length=1024)["input_ids"]
+        )
+        for a in articles
+    ]
+    for compute_type in ("float16", "int8_float16"):
+        translator = ctranslate2.Translator(str(target), device="cuda", compute_type=compute_type)
+        for size in sizes:
+            work = tokens[: max(size * 3, 6)]
+            options = {"beam_size": 4, "length_penalty": 2.0, "no_repeat_ngram_size": 3,
+                       "max_decoding_length": 61, "min_decoding_length": 61, "max_batch_size": size}  # fmt: skip
+            translator.translate_batch(work[:size], **options)  # warm-up at this shape
+            started = time.perf_counter()
+            translator.translate_batch(work, **options)
+            elapsed = time.perf_counter() - started
+            print(
+                f"ct2 {compute_type:12s} batch={size:3d}: {len(work) / elapsed:8.2f} articles/s",
+                flush=True,
+            )
+        del translator
 
 
 def drive(
@@ -96,10 +140,14 @@ def drive(
 
 
 def measure_clients(
-    engine: TransformerSummarizer, articles: list, clients: tuple[int, ...], seconds: float
-) -> None:
-    batched = BatchedSummarizer(engine, batch_size=32, wait_ms=10, queue_size=1024, timeout_s=600)
+    engine: TransformerSummarizer, articles: list, clients: tuple[int, ...], seconds: float,
+    wait_ms: int = 10, raw32: float = 0.0,
+) -> None:  # fmt: skip
+    batched = BatchedSummarizer(
+        engine, batch_size=32, wait_ms=wait_ms, queue_size=1024, timeout_s=600
+    )
     batched.batcher.start()
+    print(f"micro-batcher wait {wait_ms} ms", flush=True)
     for count in clients:
         batched.batcher.batches.clear()
         latencies, elapsed = drive(batched, articles, count, seconds)
@@ -107,7 +155,12 @@ def measure_clients(
         mean_batch = sum(batched.batcher.batches) / max(1, len(batched.batcher.batches))
         print(
             f"micro-batcher clients={count:3d}: {len(latencies) / elapsed:8.2f} articles/s, "
-            f"p95 {p95:.2f} s, mean batch {mean_batch:.1f}",
+            f"p95 {p95:.2f} s, mean batch {mean_batch:.1f}"
+            + (
+                f", {len(latencies) / elapsed / raw32:.0%} of raw batch-32"
+                if count == 32 and raw32
+                else ""
+            ),
             flush=True,
         )
     batched.batcher.close()
@@ -142,8 +195,11 @@ def main() -> None:
         flush=True,
     )
     sizes = tuple(int(s) for s in args.sizes.split(","))
-    measure_batches(engine, articles, sizes)
-    measure_clients(engine, articles, sizes, args.seconds)
+    rates = measure_batches(engine, articles, sizes)
+    if args.device == "cuda":
+        measure_ct2(args.out, articles, sizes)
+    for wait_ms in (10, 30, 60):
+        measure_clients(engine, articles, (*sizes, 64), args.seconds, wait_ms, rates.get(32, 0.0))
 
 
 if __name__ == "__main__":

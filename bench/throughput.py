@@ -44,6 +44,9 @@ CONFIGS: dict[str, tuple[str, dict[str, str]]] = {
     # CTranslate2 int8 with the card's beam search: decoding as in (a) and (b).
     "d": ("ct2 beam 4", {"NEWSBRIEF_QUANTIZE": "ct2-int8"}),
     "e": ("torch int8", {"NEWSBRIEF_QUANTIZE": "int8", "NEWSBRIEF_NUM_BEAMS": "1"}),
+    # CTranslate2 float32, the card's beams: the same tokens as torch fp32
+    # (bench/lossless.py), needs bench/shape-models/shape-distilbart-ct2-float32.
+    "f": ("ct2 fp32", {"NEWSBRIEF_QUANTIZE": "ct2-float32"}),
 }
 
 

@@ -198,8 +198,12 @@ def models_fetch(name: str) -> None:
 
 @models.command("convert")
 @click.argument("name")
-def models_convert(name: str) -> None:
-    """Convert fetched NAME to CTranslate2 int8 (for NEWSBRIEF_QUANTIZE=ct2-int8)."""
+@click.option(
+    "--quantization", type=click.Choice(["int8", "float32"]), default="int8", show_default=True,
+    help="int8 for NEWSBRIEF_QUANTIZE=ct2-int8, float32 for ct2-float32.",
+)  # fmt: skip
+def models_convert(name: str, quantization: str) -> None:
+    """Convert fetched NAME to CTranslate2 (for NEWSBRIEF_QUANTIZE=ct2-int8 or ct2-float32)."""
     from service.ct2 import convert
     from service.ct2 import ct2_path
     from service.errors import ModelMissing
@@ -207,7 +211,9 @@ def models_convert(name: str) -> None:
 
     store = ModelStore(_settings().model_dir)
     try:
-        target = convert(store.require(name), ct2_path(store.root, name))
+        target = convert(
+            store.require(name), ct2_path(store.root, name, quantization), quantization
+        )
     except ModelMissing as exc:
         raise click.ClickException(exc.detail) from None
     click.echo(f"converted {name} into {target}")

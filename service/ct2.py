@@ -1,10 +1,12 @@
-"""CTranslate2 int8: convert a fetched model, and generate with the converted copy.
+"""CTranslate2: convert a fetched model, and generate with the converted copy.
 
-``newsbrief models convert NAME`` writes ``models/<NAME>-ct2/`` next to the
-torch weights; ``NEWSBRIEF_QUANTIZE=ct2-int8`` serves it. The tokenizer stays
-the one in ``models/<NAME>/``. On a 2-core CPU this was the fastest and
-leanest path measured (bench/README.md); it changes output slightly, so check
-the ROUGE cost with ``newsbrief eval`` before turning it on.
+``newsbrief models convert NAME`` writes ``models/<NAME>-ct2/`` (int8) next
+to the torch weights, ``--quantization float32`` writes
+``models/<NAME>-ct2-float32/``; ``NEWSBRIEF_QUANTIZE=ct2-int8`` or
+``ct2-float32`` serves it. The tokenizer stays the one in ``models/<NAME>/``.
+int8 was the fastest and leanest path measured on a 2-core CPU and changes
+output slightly (check the ROUGE cost with ``newsbrief eval``); float32 keeps
+the weights and is measured token for token against torch (bench/README.md).
 """
 
 from __future__ import annotations
@@ -16,14 +18,17 @@ from typing import Any
 from service.errors import ModelMissing
 
 SUFFIX = "-ct2"
+# NEWSBRIEF_QUANTIZE value -> CTranslate2 weight type (also its compute type).
+QUANTIZATIONS = {"ct2-int8": "int8", "ct2-float32": "float32"}
 # Config attributes the converter reads that transformers 5 no longer sets,
 # with the values every BART checkpoint had.
 _LEGACY_CONFIG = {"normalize_before": False}
 
 
-def ct2_path(model_dir: Path, name: str) -> Path:
-    """Return the folder of a model's converted copy."""
-    return Path(model_dir) / f"{name}{SUFFIX}"
+def ct2_path(model_dir: Path, name: str, quantization: str = "int8") -> Path:
+    """Return the folder of a model's converted copy (int8 keeps the historical name)."""
+    suffix = SUFFIX if quantization == "int8" else f"{SUFFIX}-{quantization}"
+    return Path(model_dir) / f"{name}{suffix}"
 
 
 def convert(source: Path, target: Path, quantization: str = "int8") -> Path:
@@ -50,19 +55,30 @@ def convert(source: Path, target: Path, quantization: str = "int8") -> Path:
 class Ct2Generator:
     """Generate with a CTranslate2 translator; the same kwargs as ``generate``."""
 
-    def __init__(self, folder: Path, tokenizer: Any, threads: int) -> None:
-        """Load the converted model (one inter-op thread: the batcher feeds it)."""
+    def __init__(
+        self, folder: Path, tokenizer: Any, threads: int, compute_type: str = "int8",
+        forced_eos: bool = False,
+    ) -> None:  # fmt: skip
+        """Load the converted model (one inter-op thread: the batcher feeds it).
+
+        ``forced_eos``: the model's generation config forces the end token at
+        the length limit (BART's does); CTranslate2 has no such option, so the
+        limit is one token lower and the text ends where torch's would.
+        """
         import ctranslate2
 
         if not (folder / "model.bin").is_file():
-            name = folder.name.removesuffix(SUFFIX)
+            name, _, kind = folder.name.partition(SUFFIX)
+            option = f" --quantization {kind[1:]}" if kind else ""
             raise ModelMissing(
-                f"no converted model in {folder}; run `newsbrief models convert {name}`"
+                f"no converted model in {folder}; run `newsbrief models convert {name}{option}`"
             )
         self._translator = ctranslate2.Translator(
-            str(folder), device="cpu", compute_type="int8", intra_threads=threads, inter_threads=1
-        )
+            str(folder), device="cpu", compute_type=compute_type, intra_threads=threads,
+            inter_threads=1,
+        )  # fmt: skip
         self._tokenizer = tokenizer
+        self._limit_shift = 1 if forced_eos else 0
 
     def generate(
         self, texts: Sequence[str], max_input_tokens: int, kwargs: dict[str, Any]
@@ -72,11 +88,12 @@ class Ct2Generator:
             "input_ids"
         ]
         source = [self._tokenizer.convert_ids_to_tokens(row) for row in ids]
+        limit = int(kwargs["max_new_tokens"]) - self._limit_shift
         results = self._translator.translate_batch(
             source,
             beam_size=int(kwargs.get("num_beams", 1)),
-            max_decoding_length=int(kwargs["max_new_tokens"]),
-            min_decoding_length=int(kwargs.get("min_new_tokens", 0)),
+            max_decoding_length=limit,
+            min_decoding_length=min(limit, int(kwargs.get("min_new_tokens", 0))),
             length_penalty=float(kwargs.get("length_penalty", 1.0)),
             no_repeat_ngram_size=int(kwargs.get("no_repeat_ngram_size", 0)),
             max_batch_size=len(source),

@@ -16,7 +16,7 @@ ENGINE_CHOICES = ("auto", "abstractive", "extractive", "lead", "bullets")
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 PUNCTUATION_CHOICES = ("none", "period")
-QUANTIZE_CHOICES = ("none", "int8", "ct2-int8")
+QUANTIZE_CHOICES = ("none", "int8", "ct2-int8", "ct2-float32")
 UNSUPPORTED_CHOICES = ("flag", "drop", "fallback")
 DTYPE_CHOICES = ("auto", "float32", "float16", "bfloat16")
 

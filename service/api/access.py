@@ -9,8 +9,8 @@ from flask import request
 from service.auth import authenticate
 from service.errors import RateLimited
 from service.errors import Unauthorized
-from service.jobs.runner import JOB_ENVIRON
-from service.jobs.runner import OWNER_ENVIRON
+from service.jobs import JOB_ENVIRON
+from service.jobs import OWNER_ENVIRON
 from service.ratelimit import RateLimiter
 from service.signatures import MAX_FUTURE_SKEW_S
 from service.signatures import SIGNATURE_HEADER

@@ -8,3 +8,8 @@ lease that it renews while running; a worker that dies lets its lease lapse
 and another worker runs the job again, and only the holder of the current
 lease can write the result, so each job ends once.
 """
+
+# WSGI environ keys of a job's internal request (no client can set a WSGI key):
+# its presence skips the API key and rate limit, checked at submission.
+JOB_ENVIRON = "newsbrief.job"
+OWNER_ENVIRON = "newsbrief.job_owner"

@@ -150,22 +150,14 @@ def send(
 
 def _connection(target: Target, timeout_s: float) -> http.client.HTTPConnection:
     """Open to the checked address while naming the host (Host header, TLS SNI and certificate)."""
-
-    def connect_plain(self: http.client.HTTPConnection) -> None:
-        self.sock = socket.create_connection((target.address, target.port), timeout_s)
-
-    if target.scheme == "https":
-        context = ssl.create_default_context()
-
-        class PinnedTls(http.client.HTTPSConnection):
-            def connect(self) -> None:
-                raw = socket.create_connection((target.address, target.port), timeout_s)
-                self.sock = context.wrap_socket(raw, server_hostname=target.host)
-
-        return PinnedTls(target.host, target.port, timeout=timeout_s, context=context)
+    context = ssl.create_default_context() if target.scheme == "https" else None
 
     class Pinned(http.client.HTTPConnection):
-        connect = connect_plain
+        def connect(self) -> None:
+            raw = socket.create_connection((target.address, target.port), timeout_s)
+            self.sock = (
+                raw if context is None else context.wrap_socket(raw, server_hostname=target.host)
+            )
 
     return Pinned(target.host, target.port, timeout=timeout_s)
 

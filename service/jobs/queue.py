@@ -23,6 +23,7 @@ from service.errors import JobsFull
 from service.jobs.model import CANCELLED
 from service.jobs.model import DELIVERED
 from service.jobs.model import GAVE_UP
+from service.jobs.model import PENDING
 from service.jobs.model import QUEUED
 from service.jobs.model import RUNNING
 from service.jobs.model import Job
@@ -182,12 +183,11 @@ class JobQueue:
         def record(j: Job) -> Job | None:
             if j.callback is None or j.callback.attempts != attempt:
                 return None  # another deliverer took over after our hold lapsed
-            now = time.time()
-            state = DELIVERED if outcome.ok else (GAVE_UP if retry_at is None else j.callback.state)
+            state = DELIVERED if outcome.ok else (PENDING if retry_at is not None else GAVE_UP)
             callback = dataclasses.replace(
                 j.callback, state=state, last_status=outcome.status, last_error=outcome.error,
-                next_at=None if state != j.callback.state else retry_at,
-                delivered_at=now if outcome.ok else None,
+                next_at=retry_at if state == PENDING else None,
+                delivered_at=time.time() if outcome.ok else None,
             )  # fmt: skip
             return dataclasses.replace(j, callback=callback)
 

@@ -23,6 +23,8 @@ from typing import Any
 from service.errors import PROBLEM_BASE
 from service.errors import CallbackRefused
 from service.errors import JobsUnavailable
+from service.jobs import JOB_ENVIRON
+from service.jobs import OWNER_ENVIRON
 from service.jobs.callbacks import ATTEMPT_HEADER
 from service.jobs.callbacks import JOB_HEADER
 from service.jobs.callbacks import payload
@@ -42,8 +44,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-JOB_ENVIRON = "newsbrief.job"  # set on internal requests only; no client can set a WSGI key
-OWNER_ENVIRON = "newsbrief.job_owner"
 POLL_S = 0.25  # idle wait between looks at the queue
 BACKOFF_CAP_S = 300.0
 STORE_RETRY_S = 1.0

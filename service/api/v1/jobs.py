@@ -27,6 +27,7 @@ from service.errors import ValidationFailed
 from service.jobs.model import ENDED
 from service.jobs.model import Delivery
 from service.jobs.model import Job
+from service.metrics import JOBS
 from service.state import get_state
 
 POLL_AFTER_S = "1"  # Retry-After on an unfinished job: when to look again
@@ -81,8 +82,6 @@ class Jobs(MethodView):
         work = {key: value for key, value in body.items() if key != "callback"}
         owner = g.get("key_name", "")
         job = state.jobs.submit(Job.new(operation, work, time.time(), owner, callback))
-        from service.metrics import JOBS
-
         JOBS.labels(operation, "submitted").inc()
         location = f"/v1/jobs/{job.id}"
         return _shown(job), 202, {"Location": location, "Retry-After": POLL_AFTER_S}

@@ -2,8 +2,9 @@
 
 Same key and same body: the first answer again, with ``Idempotent-Replayed:
 true``. Same key and another body: 422. Same key while the first request
-runs: 409 with ``Retry-After``. Server errors are not stored, so a retry after
-a 5xx runs again.
+runs: 409 with ``Retry-After``. Only final answers are stored: after a 5xx, a
+rate limit (429), a timeout (408) or a client that hung up (499, its work was
+stopped), a retry with the same key runs again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from service.state import get_state
 
 HEADER = "Idempotency-Key"
 MAX_KEY_CHARS = 255
+# 4xx answers that say "not now" rather than "never": a retry must run again.
+TRANSIENT = frozenset({408, 425, 429, 499})
 
 
 def _begin() -> Response | None:
@@ -47,7 +50,7 @@ def _finish(response: Response) -> Response:
     if claim is None:
         return response
     scoped, body_hash = claim
-    keep = response.status_code < 500
+    keep = response.status_code < 500 and response.status_code not in TRANSIENT
     stored = StoredResponse(
         body_hash,
         response.status_code,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from flask.testing import FlaskClient
 
 from service import create_app
@@ -11,6 +12,9 @@ from service.cache import IdempotencyStore
 from service.cache import MemoryStore
 from service.cache import ResultCache
 from service.engines import EngineRegistry
+from service.errors import ClientGone
+from service.errors import RequestTimedOut
+from service.errors import ServiceError
 from service.settings import Settings
 from tests.conftest import FakeSummarizer
 
@@ -85,6 +89,26 @@ def test_idempotency_does_not_store_server_errors(
     assert client.post("/v1/summaries", json=BODY, headers=headers).status_code == 503
     fake._ready = True
     assert client.post("/v1/summaries", json=BODY, headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "error", [ClientGone("hung up"), RequestTimedOut("too slow")], ids=["499", "504"]
+)
+def test_idempotency_does_not_store_abandoned_work(
+    client: FlaskClient, fake: FakeSummarizer, monkeypatch: pytest.MonkeyPatch, error: ServiceError
+) -> None:
+    # A backfill killed mid-request resumes with the same key: it must get a summary,
+    # not the replayed answer to a client that is gone.
+    def abandoned(*args: object) -> None:
+        raise error
+
+    headers = {"Idempotency-Key": "backfill:story-7"}
+    with monkeypatch.context() as patch:
+        patch.setattr(fake, "summarize", abandoned)
+        first = client.post("/v1/summaries", json=BODY, headers=headers)
+    assert first.status_code == error.status
+    again = client.post("/v1/summaries", json=BODY, headers=headers)
+    assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
 
 
 def test_idempotency_key_must_be_printable(client: FlaskClient) -> None:

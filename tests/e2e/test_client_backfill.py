@@ -71,4 +71,5 @@ def test_backfill_interrupted_half_way_resumes_and_writes_each_item_once(
     ids = [line["id"] for line in lines]
     assert sorted(ids) == sorted(f"story-{n}" for n in range(60))
     assert len(ids) == len(set(ids))
-    assert all(line["ok"] and line["result"]["summary"] for line in lines)
+    failed = [line for line in lines if not (line["ok"] and line["result"]["summary"])]
+    assert not failed, failed

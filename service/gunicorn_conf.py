@@ -119,7 +119,8 @@ def post_worker_init(worker: object) -> None:
 
 def worker_exit(server: object, worker: object) -> None:
     """Let a running job finish before the worker exits; one cut short runs again elsewhere."""
+    from service.jobs.runner import stop_runner
+
     app = getattr(worker, "wsgi", None)
-    runner = None if app is None else app.extensions.get("newsbrief.runner")
-    if runner is not None:
-        runner.stop(_settings.request_timeout)
+    if app is not None:
+        stop_runner(app, _settings.request_timeout)

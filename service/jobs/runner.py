@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 POLL_S = 0.25  # idle wait between looks at the queue
 BACKOFF_CAP_S = 300.0
 STORE_RETRY_S = 1.0
+RUNNER_EXTENSION = "newsbrief.runner"  # where a worker's runner lives in app.extensions
 
 
 def backoff(attempt: int, base_s: float = 1.0, cap_s: float = BACKOFF_CAP_S) -> float:
@@ -247,5 +248,12 @@ def start_runner(app: Flask) -> JobRunner:
 
     runner = JobRunner(app, app.extensions[EXTENSION])
     runner.start()
-    app.extensions["newsbrief.runner"] = runner
+    app.extensions[RUNNER_EXTENSION] = runner
     return runner
+
+
+def stop_runner(app: Flask, timeout: float) -> None:
+    """Let this worker's running jobs finish, up to ``timeout`` seconds (worker_exit)."""
+    runner = app.extensions.get(RUNNER_EXTENSION)
+    if runner is not None:
+        runner.stop(timeout)

@@ -19,6 +19,8 @@ from service.client import verify_signature
 from service.engines import EngineRegistry
 from service.engines.lead import LeadSummarizer
 from service.jobs.runner import JobRunner
+from service.jobs.runner import start_runner
+from service.jobs.runner import stop_runner
 from service.settings import Settings
 from service.state import EXTENSION
 from tests.conftest import FakeSummarizer
@@ -301,3 +303,12 @@ def test_jobs_are_in_the_openapi_document(client: FlaskClient) -> None:
         assert name in schemas
     assert "callback" in schemas["JobSummariesRequest"]["properties"]
     assert "Location" in spec["paths"]["/v1/jobs"]["post"]["responses"]["202"]["headers"]
+
+
+def test_worker_hooks_start_and_stop_the_runner_threads(app: Flask) -> None:
+    stop_runner(app, 1.0)  # a worker that never started its runner exits cleanly
+    started = start_runner(app)
+    threads = list(started._threads)
+    assert threads and all(t.is_alive() for t in threads)
+    stop_runner(app, 5.0)
+    assert not any(t.is_alive() for t in threads)

@@ -83,9 +83,10 @@ def measure_ct2(model_dir: Path, articles: list, sizes: tuple[int, ...]) -> None
     from transformers import AutoTokenizer
 
     from service.ct2 import convert
+    from service.ct2 import ct2_path
 
     source = model_dir / NAME
-    target = model_dir / f"{NAME}-ct2-float16"
+    target = ct2_path(model_dir, NAME, "float16")
     if not (target / "model.bin").is_file():
         convert(source, target, quantization="float16")
     tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)

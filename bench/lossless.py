@@ -62,12 +62,13 @@ def torch_path(folder: Path, attention: str) -> Any:
     return run
 
 
-def ct2_path(folder: Path, tokenizer: Any, threads: int) -> Any:
+def ct2_run(folder: Path, tokenizer: Any, threads: int) -> Any:
     import ctranslate2
 
     from service.ct2 import convert
+    from service.ct2 import ct2_path
 
-    target = folder.parent / f"{folder.name}-ct2-float32"
+    target = ct2_path(folder.parent, folder.name, "float32")
     if not (target / "model.bin").is_file():
         convert(folder, target, quantization="float32")
     translator = ctranslate2.Translator(
@@ -103,7 +104,7 @@ def main() -> None:
     paths = {
         "torch fp32 eager (naive)": torch_path(MODEL, "eager"),
         "torch fp32 sdpa": torch_path(MODEL, "sdpa"),
-        "ct2 float32": ct2_path(MODEL, tokenizer, args.threads),
+        "ct2 float32": ct2_run(MODEL, tokenizer, args.threads),
     }
     report: dict[str, Any] = {"articles": len(inputs), "threads": args.threads, "results": []}
     for decoding_name, decoding in DECODINGS.items():

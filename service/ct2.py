@@ -56,10 +56,10 @@ class Ct2Generator:
     """Generate with a CTranslate2 translator; the same kwargs as ``generate``."""
 
     def __init__(
-        self, folder: Path, tokenizer: Any, threads: int, compute_type: str = "int8",
-        forced_eos: bool = False,
+        self, model_dir: Path, name: str, tokenizer: Any, threads: int,
+        compute_type: str = "int8", forced_eos: bool = False,
     ) -> None:  # fmt: skip
-        """Load the converted model (one inter-op thread: the batcher feeds it).
+        """Load NAME's converted copy (one inter-op thread: the batcher feeds it).
 
         ``forced_eos``: the model's generation config forces the end token at
         the length limit (BART's does); CTranslate2 has no such option, so the
@@ -67,9 +67,9 @@ class Ct2Generator:
         """
         import ctranslate2
 
+        folder = ct2_path(model_dir, name, compute_type)
         if not (folder / "model.bin").is_file():
-            name, _, kind = folder.name.partition(SUFFIX)
-            option = f" --quantization {kind[1:]}" if kind else ""
+            option = "" if compute_type == "int8" else f" --quantization {compute_type}"
             raise ModelMissing(
                 f"no converted model in {folder}; run `newsbrief models convert {name}{option}`"
             )

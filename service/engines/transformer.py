@@ -150,15 +150,13 @@ class TransformerSummarizer(Summarizer):
         if self.settings.quantize.startswith("ct2-"):
             from service.ct2 import QUANTIZATIONS
             from service.ct2 import Ct2Generator
-            from service.ct2 import ct2_path
 
             # The converted copy replaces the torch weights: they are never loaded.
-            kind = QUANTIZATIONS[self.settings.quantize]
-            folder = ct2_path(self.store.root, self.model_name, kind)
             forced = getattr(self._config, "forced_eos_token_id", None) is not None
             self._ct2 = Ct2Generator(
-                folder, self._tokenizer, self.settings.effective_torch_threads, kind, forced
-            )
+                self.store.root, self.model_name, self._tokenizer,
+                self.settings.effective_torch_threads, QUANTIZATIONS[self.settings.quantize], forced,
+            )  # fmt: skip
         else:
             self._model = self._load_torch(path)
         # Measured on a 2-core CPU: padded batches of ~1000-token articles cost

@@ -192,7 +192,14 @@ def test_a_job_whose_worker_is_killed_completes_once_on_another(
     wait_for(lambda: delivered(client, job.id), 30, "the callback")
     time.sleep(1.5)
     assert len(receiver.accepted) == 1
-    assert job_server.request("GET", "/readyz")[0] == 200  # gunicorn replaced the worker
+    # gunicorn replaced the worker; the replacement answers 503 on /readyz until its engine loads
+    wait_for(lambda: booted_after(job_server, pid), 30, "a replacement worker")
+    wait_for(lambda: job_server.request("GET", "/readyz")[0] == 200, 60, "readiness")
+
+
+def booted_after(server: Server, killed: int) -> bool:
+    booted = re.findall(r"Booting worker with pid: (\d+)", server.log.read_text())
+    return str(killed) in booted and booted[-1] != str(killed)
 
 
 def test_client_jobs_poll_cancel_and_idempotency(job_server: Server) -> None:

@@ -32,7 +32,9 @@ bind = f"{_settings.host}:{_settings.port}"
 # micro-batcher, so a few (NEWSBRIEF_THREADS) let requests queue and batch
 # while one generates.
 # (the gthread worker, answering gunicorn's own 400/414/431 as problem+json
-# without echoing the request, and with no Server header)
+# without echoing the request, with no Server header, and leaving new
+# connections to free workers while it generates: without that, keep-alive
+# clients pile onto one worker and a core idles, bench/README.md)
 worker_class = "service.gunicorn_worker.ProblemThreadWorker"
 workers = _settings.effective_workers
 threads = _settings.threads

@@ -1,6 +1,18 @@
-"""The gthread worker, answering gunicorn's own errors as problem+json, no Server header.
+"""The gthread worker: busy workers leave new connections to idle ones; problem+json errors.
 
-gunicorn answers a malformed request line or an oversized header itself
+Load balance. gthread workers race to accept each connection whatever they
+are doing, and a keep-alive connection then stays with the worker that
+accepted it. On CPU each worker runs one generation at a time, so the
+connections of persistent clients (nginx's upstream pool, a backfill) split
+6/2 or 7/1 between two workers and one core idles while requests queue on
+the other (measured, bench/README.md). So a worker that is handling long
+requests (over ``LONG_REQUEST_S``: generations, not box or probe calls)
+waits a few milliseconds before it accepts, letting a free worker take the
+connection, and answers any other request with ``Connection: close``, so
+that client's next request is placed again. A lone client, and every
+client while the work is short, keeps its connection.
+
+Errors. gunicorn answers a malformed request line or an oversized header itself
 (400, 414, 431, ...) with an HTML page that echoes the offending text, and
 names itself in a ``Server`` header on every response. Neither is a
 setting, so this worker replaces the two functions that write them; it is
@@ -12,6 +24,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from typing import Any
 
 from gunicorn import util
@@ -19,6 +32,9 @@ from gunicorn.http import wsgi
 from gunicorn.workers.gthread import ThreadWorker
 
 PROBLEM_BASE = "https://newsbrief.dev/problems/"
+LONG_REQUEST_S = 0.1  # a request handled for longer makes its worker busy
+ACCEPT_DELAY_S = 0.005  # per long request being handled
+MAX_ACCEPT_DELAY_S = 0.02  # bounds what a probe can wait when every worker is busy
 
 
 def write_problem(sock: socket.socket, status: int, reason: str, message: str) -> None:
@@ -46,10 +62,40 @@ def _headers_without_server(self: Any) -> list[str]:
 
 
 class ProblemThreadWorker(ThreadWorker):  # type: ignore[misc]
-    """gunicorn's gthread worker with problem+json errors and no Server header."""
+    """gunicorn's gthread worker: load-aware accepts, problem+json errors, no Server header."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Set up the ordinary worker and an empty record of requests being handled."""
+        super().__init__(*args, **kwargs)
+        # When each request now in a handler thread started, by connection. Time
+        # queued for a thread does not count: a burst of short calls is not busy.
+        self.running: dict[int, float] = {}
 
     def init_process(self) -> None:
         """Swap in the two writers, then run the ordinary worker."""
         util.write_error = write_problem
         wsgi.Response.default_headers = _headers_without_server
         super().init_process()
+
+    def long_requests(self, besides: object = None) -> int:
+        """Count requests handled for over ``LONG_REQUEST_S`` (other than ``besides``'s)."""
+        now = time.monotonic()
+        starts = tuple(self.running.items())  # one step under the GIL
+        return sum(now - t > LONG_REQUEST_S for key, t in starts if key != id(besides))
+
+    def accept(self, listener: Any) -> None:
+        """Accept a connection; a busy worker first gives free ones a moment to take it."""
+        busy = self.long_requests()
+        if busy:
+            time.sleep(min(busy * ACCEPT_DELAY_S, MAX_ACCEPT_DELAY_S))
+        super().accept(listener)  # EAGAIN when another worker took it: ignored there
+
+    def handle_request(self, req: Any, conn: Any) -> bool:
+        """Serve a request; close its connection after if long ones run beside it here."""
+        if self.long_requests(besides=conn):
+            req.must_close = True
+        self.running[id(conn)] = time.monotonic()
+        try:
+            return bool(super().handle_request(req, conn))
+        finally:
+            del self.running[id(conn)]

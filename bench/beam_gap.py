@@ -1,0 +1,78 @@
+"""Why CTranslate2's beams differ from torch's: float ties, or another search?
+
+    python bench/make_shape_model.py --ct2
+    python bench/beam_gap.py --articles 30          # about 9 min on 2 cores
+
+Runs ``bench/lossless.py``'s torch (eager) and CTranslate2 float32 paths
+with the card's 4 beams, 60 fixed tokens, and for every article whose
+tokens differ prints where they part and the log-probability torch itself
+gives each output (teacher-forced after the decoder start token). Equal
+log-probabilities would mean float near-ties; a clear gap means the two
+beam searches keep different candidates. Approximate: both paths' outputs
+are compared without special tokens, as in lossless.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import lossless  # noqa: E402
+
+
+def log_probability(model: torch.nn.Module, ids: list[int], out: list[int]) -> float:
+    """Return torch's log-probability of ``out`` given the article ``ids``."""
+    decoder = [model.config.decoder_start_token_id, *out]
+    with torch.inference_mode():
+        logits = model(
+            input_ids=torch.tensor([ids]), decoder_input_ids=torch.tensor([decoder[:-1]])
+        ).logits[0]
+    scores = torch.log_softmax(logits.float(), -1)
+    return float(sum(scores[i, t] for i, t in enumerate(decoder[1:])))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=Path("../shared/eval/dev.jsonl"))
+    parser.add_argument("--articles", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    from transformers import AutoModelForSeq2SeqLM
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(lossless.MODEL, local_files_only=True)
+    model = AutoModelForSeq2SeqLM.from_pretrained(
+        lossless.MODEL, local_files_only=True, attn_implementation="eager"
+    ).eval()
+    run_torch = lossless.torch_path(lossless.MODEL, "eager")
+    run_ct2 = lossless.ct2_run(lossless.MODEL, tokenizer, args.threads)
+    beams = lossless.DECODINGS["beam4"]
+    texts = lossless.articles(args.data, args.articles)
+    differ = 0
+    for number, text in enumerate(texts):
+        ids = tokenizer(text, truncation=True, max_length=1024)["input_ids"]
+        ours, theirs = run_torch(ids, beams), run_ct2(ids, beams)
+        if ours == theirs:
+            continue
+        differ += 1
+        first = next(
+            (i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), len(ours)
+        )
+        print(
+            f"article {number}: part at token {first} of {len(ours)}; torch log-prob of "
+            f"torch's beam {log_probability(model, ids, ours):.3f}, of CTranslate2's "
+            f"{log_probability(model, ids, theirs):.3f}",
+            flush=True,
+        )
+    print(f"{differ} of {len(texts)} articles differ")
+
+
+if __name__ == "__main__":
+    main()

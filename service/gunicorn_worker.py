@@ -5,12 +5,14 @@ are doing, and a keep-alive connection then stays with the worker that
 accepted it. On CPU each worker runs one generation at a time, so the
 connections of persistent clients (nginx's upstream pool, a backfill) split
 6/2 or 7/1 between two workers and one core idles while requests queue on
-the other (measured, bench/README.md). So a worker that is handling long
-requests (over ``LONG_REQUEST_S``: generations, not box or probe calls)
-waits a few milliseconds before it accepts, letting a free worker take the
-connection, and answers any other request with ``Connection: close``, so
-that client's next request is placed again. A lone client, and every
-client while the work is short, keeps its connection.
+the other (measured, bench/README.md). So a worker that has requests in
+flight waits a few milliseconds before it accepts, letting a free worker
+take the connection (placement when clients connect at once), and a
+worker that is handling long requests (over ``LONG_REQUEST_S``:
+generations, not box or probe calls) answers any other request with
+``Connection: close``, so that client's next request is placed again. A
+lone client, and every client while the work is short, keeps its
+connection.
 
 Errors. gunicorn answers a malformed request line or an oversized header itself
 (400, 414, 431, ...) with an HTML page that echoes the offending text, and
@@ -33,7 +35,7 @@ from gunicorn.workers.gthread import ThreadWorker
 
 PROBLEM_BASE = "https://newsbrief.dev/problems/"
 LONG_REQUEST_S = 0.1  # a request handled for longer makes its worker busy
-ACCEPT_DELAY_S = 0.005  # per long request being handled
+ACCEPT_DELAY_S = 0.005  # per request in flight
 MAX_ACCEPT_DELAY_S = 0.02  # bounds what a probe can wait when every worker is busy
 
 
@@ -70,6 +72,7 @@ class ProblemThreadWorker(ThreadWorker):  # type: ignore[misc]
         # When each request now in a handler thread started, by connection. Time
         # queued for a thread does not count: a burst of short calls is not busy.
         self.running: dict[int, float] = {}
+        self.in_flight = 0  # handed to the thread pool, not finished (main thread only)
 
     def init_process(self) -> None:
         """Swap in the two writers, then run the ordinary worker."""
@@ -83,11 +86,24 @@ class ProblemThreadWorker(ThreadWorker):  # type: ignore[misc]
         starts = tuple(self.running.items())  # one step under the GIL
         return sum(now - t > LONG_REQUEST_S for key, t in starts if key != id(besides))
 
+    def enqueue_req(self, conn: Any) -> None:
+        """Hand a connection to the thread pool, counting it in flight."""
+        self.in_flight += 1
+        super().enqueue_req(conn)
+
+    def finish_request(self, conn: Any, fs: Any) -> None:
+        """Count the request done (each enqueue ends here once), then let gthread finish it."""
+        self.in_flight -= 1
+        super().finish_request(conn, fs)
+
     def accept(self, listener: Any) -> None:
-        """Accept a connection; a busy worker first gives free ones a moment to take it."""
-        busy = self.long_requests()
-        if busy:
-            time.sleep(min(busy * ACCEPT_DELAY_S, MAX_ACCEPT_DELAY_S))
+        """Accept a connection; a worker with requests in flight first lets free ones take it.
+
+        Counted from the hand-over, not from a long run: clients that connect
+        at the same moment are spread before any of their requests has run.
+        """
+        if self.in_flight:
+            time.sleep(min(self.in_flight * ACCEPT_DELAY_S, MAX_ACCEPT_DELAY_S))
         super().accept(listener)  # EAGAIN when another worker took it: ignored there
 
     def handle_request(self, req: Any, conn: Any) -> bool:

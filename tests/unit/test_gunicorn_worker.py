@@ -20,9 +20,12 @@ LIVE: list[object] = []  # connections stay alive while handled, so their ids st
 def worker(monkeypatch: pytest.MonkeyPatch) -> ProblemThreadWorker:
     """A worker whose gthread parts do nothing (its keep-alive answer reads ``must_close``)."""
     monkeypatch.setattr(ThreadWorker, "accept", lambda self, listener: None)
+    monkeypatch.setattr(ThreadWorker, "enqueue_req", lambda self, conn: None)
+    monkeypatch.setattr(ThreadWorker, "finish_request", lambda self, conn, fs: None)
     monkeypatch.setattr(ThreadWorker, "handle_request", lambda self, req, conn: not req.must_close)
     made = ProblemThreadWorker.__new__(ProblemThreadWorker)
     made.running = {}
+    made.in_flight = 0
     return made
 
 
@@ -47,17 +50,23 @@ def test_only_requests_handled_for_long_make_a_worker_busy(worker: ProblemThread
     assert worker.long_requests(besides=long[0]) == 2
 
 
-@pytest.mark.parametrize("long", [0, 1, 2, 50])
-def test_a_free_worker_accepts_at_once_a_busy_one_waits_a_bounded_moment(
-    worker: ProblemThreadWorker, monkeypatch: pytest.MonkeyPatch, long: int
+def test_requests_are_in_flight_from_hand_over_to_finish(worker: ProblemThreadWorker) -> None:
+    for _ in range(3):
+        worker.enqueue_req(object())
+    worker.finish_request(object(), None)
+    assert worker.in_flight == 2
+
+
+@pytest.mark.parametrize("in_flight", [0, 1, 2, 50])
+def test_a_free_worker_accepts_at_once_one_with_requests_waits_a_bounded_moment(
+    worker: ProblemThreadWorker, monkeypatch: pytest.MonkeyPatch, in_flight: int
 ) -> None:
     slept: list[float] = []
     monkeypatch.setattr(gunicorn_worker.time, "sleep", slept.append)
-    for _ in range(long):
-        handling(worker, 1.0)
-    handling(worker, 0.0)
+    for _ in range(in_flight):
+        worker.enqueue_req(object())  # just handed over: none has run long yet
     worker.accept(object())
-    if long == 0:
+    if in_flight == 0:
         assert slept == []
     else:
         assert len(slept) == 1 and 0 < slept[0] <= MAX_ACCEPT_DELAY_S

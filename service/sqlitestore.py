@@ -35,23 +35,15 @@ class SqliteStore:
     def __init__(self, folder: str, prefix: str) -> None:
         """Create the folder and table if needed."""
         Path(folder).mkdir(parents=True, exist_ok=True)
-        self._path = str(Path(folder) / FILE_NAME)
+        self._connections = ThreadConnections(str(Path(folder) / FILE_NAME))
         self._prefix = prefix
-        self._local = threading.local()
         self._writes = 0
         self.errors = 0
         self._run(lambda db: _execute(db, _SCHEMA), None)
 
-    def _db(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = connect(self._path)
-            self._local.db = db
-        return db
-
     def _run(self, work: Callable[[sqlite3.Connection], T], default: T) -> T:
         try:
-            return work(self._db())
+            return work(self._connections.get())
         except sqlite3.Error as exc:
             self.errors += 1
             logger.warning("store_unavailable backend=sqlite error=%s", type(exc).__name__)
@@ -134,6 +126,22 @@ class SqliteStore:
             self._run(
                 lambda db: db.execute("DELETE FROM kv WHERE expires <= ?", (time.time(),)), None
             )
+
+
+class ThreadConnections:
+    """One connection to one SQLite file per thread, opened on first use."""
+
+    def __init__(self, path: str) -> None:
+        """Remember the file; nothing is opened yet."""
+        self._path = path
+        self._local = threading.local()
+
+    def get(self) -> sqlite3.Connection:
+        """Return this thread's connection (raises ``sqlite3.Error`` if it cannot open)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = connect(self._path)
+        return db
 
 
 def connect(path: str) -> sqlite3.Connection:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Protocol
 
 from service.errors import JobsUnavailable
 from service.jobs.model import Job
-from service.sqlitestore import connect
+from service.sqlitestore import ThreadConnections
 from service.sqlitestore import immediate
 
 logger = logging.getLogger(__name__)
@@ -65,17 +64,13 @@ class SqliteJobTable:
     def __init__(self, folder: str, ttl: float) -> None:
         """Create the folder and table if needed; keep ended jobs ``ttl`` seconds."""
         Path(folder).mkdir(parents=True, exist_ok=True)
-        self._path = str(Path(folder) / FILE_NAME)
+        self._connections = ThreadConnections(str(Path(folder) / FILE_NAME))
         self._ttl = ttl
-        self._local = threading.local()
         self._run(_create)
 
     def _run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         try:
-            db = getattr(self._local, "db", None)
-            if db is None:
-                db = self._local.db = connect(self._path)
-            return work(db)
+            return work(self._connections.get())
         except sqlite3.Error as exc:
             logger.warning("jobs_unavailable backend=sqlite error=%s", type(exc).__name__)
             raise JobsUnavailable(UNAVAILABLE) from exc

@@ -20,6 +20,12 @@ from typing import Any
 import pytest
 
 READY_TIMEOUT_S = 120
+# A short story the e2e tests post (four sentences, numbers in figures and words).
+STORY = (
+    "The city council approved a new flood barrier on Monday after a long debate. "
+    "The vote was seven to two. The barrier will cost 40 million dollars and protect "
+    "12,000 homes along the river. Work starts in March and should take two years."
+)
 
 
 @dataclass

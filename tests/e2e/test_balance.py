@@ -11,16 +11,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.e2e.conftest import STORY
 from tests.e2e.conftest import Server
 from tests.e2e.conftest import start_server
 from tests.e2e.conftest import stop_server
 
 pytestmark = pytest.mark.e2e
-TEXT = (
-    "The city council approved a new flood barrier on Monday after a long debate. "
-    "The vote was seven to two. The barrier will cost 40 million dollars and protect "
-    "12,000 homes along the river. Work starts in March and should take two years."
-)
 CLIENTS = 4
 ROUNDS = 3
 
@@ -44,7 +40,7 @@ def connect(server: Server) -> http.client.HTTPConnection:
 
 def summarise(connection: http.client.HTTPConnection, marker: str) -> str:
     """POST one summary on a kept connection; return its Connection header."""
-    body = json.dumps({"text": f"{TEXT} Filed as {marker}."})
+    body = json.dumps({"text": f"{STORY} Filed as {marker}."})
     connection.request("POST", "/v1/summaries", body, {"Content-Type": "application/json"})
     response = connection.getresponse()
     response.read()

@@ -18,6 +18,7 @@ import pytest
 from service.client import Client
 from service.client import Job
 from service.client import verify_signature
+from tests.e2e.conftest import STORY
 from tests.e2e.conftest import Server
 from tests.e2e.conftest import free_port
 from tests.e2e.conftest import start_server
@@ -27,11 +28,6 @@ from tests.redis_server import require_redis
 
 pytestmark = pytest.mark.e2e
 SECRET = "cms-callback-secret-0123456789"
-TEXT = (
-    "The city council approved a new flood barrier on Monday after a long debate. "
-    "The vote was seven to two. The barrier will cost 40 million dollars and protect "
-    "12,000 homes along the river. Work starts in March and should take two years."
-)
 # Every generation waits up to 2.5 s for a batch to fill: a job runs long enough to kill its worker.
 SLOW = {"NEWSBRIEF_BATCH_SIZE": "8", "NEWSBRIEF_BATCH_WAIT_MS": "2500"}
 JOBS_ENV = {
@@ -128,7 +124,7 @@ def test_callback_retried_after_failures_is_delivered_once_and_signed(
 ) -> None:
     client = Client(job_server.base)
     job = client.submit_job(
-        {"text": TEXT, "id": "story-1"}, callback_url=receiver.url, secret_name="cms"
+        {"text": STORY, "id": "story-1"}, callback_url=receiver.url, secret_name="cms"
     )
     assert job.status == "queued"
     done = wait_for(lambda: delivered(client, job.id), 60, "the callback")
@@ -143,7 +139,7 @@ def test_callback_retried_after_failures_is_delivered_once_and_signed(
 def test_receiver_down_for_a_while_gets_the_callback_when_back(job_server: Server) -> None:
     client = Client(job_server.base)
     later = Receiver(free_port())
-    job = client.submit_job({"text": TEXT}, callback_url=later.url, secret_name="cms")
+    job = client.submit_job({"text": STORY}, callback_url=later.url, secret_name="cms")
     wait_for(lambda: client.job(job.id).raw["callback"]["attempts"] >= 2, 60, "refused attempts")
     state = client.job(job.id).raw["callback"]
     assert state["state"] == "pending" and "ConnectionRefused" in state["last_error"]
@@ -161,7 +157,7 @@ def test_receiver_down_for_a_while_gets_the_callback_when_back(job_server: Serve
             "http://192.168.1.1/", "http://localhost.:9/x"],
 )  # fmt: skip
 def test_private_callback_urls_are_refused_at_submission(job_server: Server, url: str) -> None:
-    body = {"text": TEXT, "callback": {"url": url, "secret_name": "cms"}}
+    body = {"text": STORY, "callback": {"url": url, "secret_name": "cms"}}
     if url.startswith("http://localhost"):
         body["callback"]["url"] = "http://127.0.0.2/x"  # loopback, but not the allowed address
     status, headers, problem = job_server.request("POST", "/v1/jobs", body)
@@ -179,7 +175,7 @@ def test_a_job_whose_worker_is_killed_completes_once_on_another(
 ) -> None:
     receiver.fail_first = 0
     client = Client(job_server.base)
-    fresh = f"{TEXT} The story was filed at {time.time()}."  # not in the result cache
+    fresh = f"{STORY} The story was filed at {time.time()}."  # not in the result cache
     job = client.submit_job(
         {"text": fresh, "id": "killed"}, callback_url=receiver.url, secret_name="cms"
     )
@@ -204,10 +200,10 @@ def booted_after(server: Server, killed: int) -> bool:
 
 def test_client_jobs_poll_cancel_and_idempotency(job_server: Server) -> None:
     client = Client(job_server.base)
-    first = client.submit_job({"text": TEXT}, idempotency_key="cms-save-77")
-    again = client.submit_job({"text": TEXT}, idempotency_key="cms-save-77")
+    first = client.submit_job({"text": STORY}, idempotency_key="cms-save-77")
+    again = client.submit_job({"text": STORY}, idempotency_key="cms-save-77")
     assert first.id == again.id
-    batch = client.submit_job({"documents": [{"text": TEXT, "id": "a"}, {"text": "", "id": "b"}]})
+    batch = client.submit_job({"documents": [{"text": STORY, "id": "a"}, {"text": "", "id": "b"}]})
     waited = client.wait(first, timeout=60, poll=0.3)
     assert waited.summary().summary
     results = client.wait(batch, timeout=60, poll=0.3).result
@@ -222,10 +218,10 @@ def test_redis_stopped_mid_run_gives_clear_errors_and_loses_no_job(tmp_path: Pat
     server = start_server(tmp_path, **{**JOBS_ENV, "NEWSBRIEF_CACHE_URL": redis.url})
     try:
         client = Client(server.base, retries=0)
-        jobs = [client.submit_job({"text": f"{TEXT} Story {n}."}) for n in range(4)]
+        jobs = [client.submit_job({"text": f"{STORY} Story {n}."}) for n in range(4)]
         wait_for(lambda: client.job(jobs[0].id).status == "running", 30, "a job to run")
         redis.stop()
-        status, headers, problem = server.request("POST", "/v1/jobs", {"text": TEXT})
+        status, headers, problem = server.request("POST", "/v1/jobs", {"text": STORY})
         assert status == 503 and headers["Content-Type"] == "application/problem+json"
         assert problem["type"].endswith("jobs-unavailable") and int(headers["Retry-After"]) > 0
         assert server.request("GET", f"/v1/jobs/{jobs[1].id}")[0] == 503
@@ -233,7 +229,7 @@ def test_redis_stopped_mid_run_gives_clear_errors_and_loses_no_job(tmp_path: Pat
         redis.start()
         ended = [client.wait(job.id, timeout=90, poll=0.5) for job in jobs]
         assert [job.status for job in ended] == ["succeeded"] * 4
-        assert client.submit_job({"text": TEXT}).status == "queued"
+        assert client.submit_job({"text": STORY}).status == "queued"
     finally:
         stop_server(server)
         redis.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -158,11 +159,10 @@ def test_an_unreachable_store_raises_rather_than_losing_a_job(tmp_path: Path) ->
     table = SqliteJobTable(str(tmp_path), 3600)
     (tmp_path / "jobs.sqlite3").unlink()
     (tmp_path / "jobs.sqlite3").mkdir()  # the file is gone and cannot be recreated
-    fresh = SqliteJobTable.__new__(SqliteJobTable)
-    fresh.__dict__.update(table.__dict__)
-    fresh._local = threading.local()
-    with pytest.raises(JobsUnavailable):
-        JobQueue(lambda: fresh, 30, 10).submit(new_job())
+    queue = JobQueue(lambda: table, 30, 10)
+    with ThreadPoolExecutor(1) as pool:  # a thread with no connection yet opens one
+        with pytest.raises(JobsUnavailable):
+            pool.submit(queue.submit, new_job()).result()
 
 
 def test_job_round_trips_through_its_serialisation() -> None:

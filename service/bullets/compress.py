@@ -13,7 +13,7 @@ import re
 
 MIN_LEFT_WORDS = 8
 # Negations and numbers must survive every cut.
-_PROTECTED = re.compile(
+PROTECTED = re.compile(
     r"\d|\b(?:not|no|never|nobody|none|nothing|neither|nor|without|cannot|n't|"
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
     r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|half|"
@@ -52,7 +52,7 @@ TRAILING_PARTICIPLE = re.compile(r",\s+(?:[a-z]{3,}ing)\b[^,;:\"\u201c\u201d()]{
 def drop_dash_aside(text: str) -> str:
     """Remove one aside set off by dashes (paired, or running to the end)."""
     for match in DASH_ASIDE.finditer(text):
-        if "--" in match.group(0)[3:-3] or _PROTECTED.search(match.group(0)):
+        if "--" in match.group(0)[3:-3] or PROTECTED.search(match.group(0)):
             continue
         joined = (text[: match.start()] + " " + text[match.end() :]).strip()
         return _keep_if_long(text, re.sub(r"\s+(?=[.!]$)", "", joined))
@@ -62,7 +62,7 @@ def drop_dash_aside(text: str) -> str:
 def drop_trailing_participle(text: str) -> str:
     """Remove a closing ", making ..." / ", saying ..." phrase."""
     match = TRAILING_PARTICIPLE.search(text)
-    if not match or _PROTECTED.search(match.group(0)):
+    if not match or PROTECTED.search(match.group(0)):
         return text
     return _keep_if_long(text, text[: match.start()] + text[match.end() :])
 
@@ -70,7 +70,7 @@ def drop_trailing_participle(text: str) -> str:
 def drop_leading_time(text: str) -> str:
     """Remove an opening time adjunct: "On Monday, the council ..." -> "The council ..."."""
     match = LEADING_TIME.match(text)
-    if not match or _PROTECTED.search(match.group(0)):
+    if not match or PROTECTED.search(match.group(0)):
         return text
     return _keep_if_long(text, text[match.end() :][:1].upper() + text[match.end() + 1 :])
 
@@ -78,7 +78,7 @@ def drop_leading_time(text: str) -> str:
 def drop_relative_clause(text: str) -> str:
     """Remove one non-restrictive relative clause set off by commas."""
     for match in RELATIVE_CLAUSE.finditer(text):
-        if not _PROTECTED.search(match.group(0)):
+        if not PROTECTED.search(match.group(0)):
             return _keep_if_long(text, text[: match.start()] + " " + text[match.end() :])
     return text
 
@@ -86,7 +86,7 @@ def drop_relative_clause(text: str) -> str:
 def drop_appositive(text: str) -> str:
     """Remove one appositive after a name: "Austin, the defense secretary, said" -> "Austin said"."""
     for match in APPOSITIVE.finditer(text):
-        if not _PROTECTED.search(match.group("span")):
+        if not PROTECTED.search(match.group("span")):
             return _keep_if_long(text, text[: match.start("span")] + text[match.end("span") :])
     return text
 

@@ -17,6 +17,7 @@ from service.bullets.rewrite import cut_long_tail
 from service.bullets.rewrite import drop_asides
 from service.bullets.rewrite import drop_attribution
 from service.bullets.rewrite import drop_connective
+from service.bullets.rewrite import fit_long
 from service.bullets.rewrite import present_attribution
 from service.bullets.rewrite import split_clauses
 from service.bullets.scoring import Selection
@@ -106,6 +107,8 @@ class BulletExtractor:
                 continue
             text = shorten(profile.sentence.text)
             pieces = split_clauses(text) if len(text.split()) > SPLIT_WORDS else [text]
+            if len(pieces) == 1:
+                pieces = [fit_long(text, MAX_WORDS)]
             for part, piece in enumerate(pieces):
                 unit = self._unit(profile, piece, part, len(sentences), top)
                 if unit is not None:

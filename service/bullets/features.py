@@ -21,8 +21,11 @@ STOPWORDS = frozenset(
     yourself yourselves said says say told according mr mrs ms one two new last year years
     """.split()
 )
+# "There" counts only as a place ("There, he ..."): "There is/are/was ..." states a fact.
 PRONOUN_OPENER = re.compile(
-    r"^(?:he|she|it|they|them|his|her|its|their|this|these|those|that|there|him)\b",
+    r"^(?:he|she|it|they|them|his|her|its|their|this|these|those|that|him|"
+    r"there(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|could|can|must|"
+    r"should|seems?|appears?|remains?)\b))\b",
     re.IGNORECASE,
 )
 # Connectives that lean on an unseen previous sentence. Ambiguous words
@@ -42,9 +45,11 @@ LEANING_OPENER = re.compile(
     re.IGNORECASE,
 )
 FIRST_SECOND_PERSON = re.compile(r"\b(?:i|i'm|i've|me|my|we|we're|our|us|you|your)\b", re.I)
-# A quotation is a quoted span of four or more words; a short scare-quoted
-# name ('Joy Session') is reporting, not a quote.
-_DOUBLE_QUOTED = re.compile(r"[\"\u201c]([^\"\u201d]*)")
+# A quoted span runs from an opening mark to its closing one, which the
+# match consumes (so the straight mark that closes "Power/Rangers" never
+# opens a span of the reporter's words after it), or, unclosed, to the next
+# opening mark: linear on "\u201c \u201c \u201c ...".
+_DOUBLE_QUOTED = re.compile(r"\"([^\"]*)\"?|\u201c([^\"\u201c\u201d]*)\u201d?")
 _SINGLE_QUOTED = re.compile(
     r"(?:^|(?<=\s))['\u2018]([^'\u2018\u2019]*)['\u2019](?=[\s.,;:!?]|$)"
 )  # an opening mark ends the span: " \u2018 \u2018 \u2018" stays linear
@@ -61,7 +66,8 @@ def has_quotation(text: str) -> bool:
     """
     if text.lstrip()[:1] in "\"\u201c\u2018'":
         return True
-    spans = _DOUBLE_QUOTED.findall(text) + _SINGLE_QUOTED.findall(text)
+    spans = [m.group(1) or m.group(2) or "" for m in _DOUBLE_QUOTED.finditer(text)]
+    spans += _SINGLE_QUOTED.findall(text)
     quoted = [len(span.split()) for span in spans]
     total = max(len(text.split()), 1)
     return any(n >= QUOTATION_WORDS for n in quoted) or sum(quoted) / total >= QUOTATION_SHARE

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from service.bullets.compress import PROTECTED
 from service.bullets.features import CONNECTIVE_OPENER
 
 _SPEAKER = r"(?:[A-Z][\w.'\u2019-]*|the|a|an|police|officials|authorities|experts|he|she|they)"
@@ -15,9 +16,20 @@ _SPEECH = r"(?:said|says|told|reported|announced|added|confirmed|claimed|stated|
 _WHEN = (
     r"(?:\s+(?:on\s+)?(?:today|yesterday|tonight|last night|on \w+|\w+day|this week|last week))?"
 )
-# ", police said." / ", the U.S. defense secretary said Wednesday."
+# A lowercase speaker too ("state officials"), never a conjunction or relative word.
+_TAIL_SPEAKER = (
+    rf"(?:{_SPEAKER}|(?!(?:and|but|or|nor|which|who|whom|that|as|when|while|where|so|because|if|"
+    r"it|we|i|you)\b)[a-z][\w'\u2019-]*)"
+)
+# Where it was said: "in a statement", "at a news conference", "on Twitter".
+_SETTING = (
+    r"(?:\s+(?:in|at|during)\s+(?:a|an|the)\s+(?:statement|interview|news conference|"
+    r"press conference|news release|briefing|speech)|\s+on\s+(?:Twitter|Facebook|Instagram))?"
+)
+# ", police said." / ", the U.S. defense secretary said Wednesday." /
+# ", state officials said Thursday in a statement."
 TRAILING_ATTRIBUTION = re.compile(
-    rf",\s+(?:{_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,6}}?{_SPEECH}{_WHEN}(?=\s*[.!]?$)"
+    rf",\s+(?:{_TAIL_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,6}}?{_SPEECH}{_WHEN}{_SETTING}(?=\s*[.!]?$)"
     rf"|,\s+{_SPEECH}\s+(?:[\w.'\u2019-]+\s+){{0,5}}?[\w.'\u2019-]+(?=\s*[.!]?$)"
     rf"|,\s+according to\s+(?:[\w.'\u2019-]+\s+){{0,6}}?[\w.'\u2019-]+(?=\s*[.!]?$)"
 )
@@ -62,15 +74,34 @@ CLAUSE_SPLIT = re.compile(r";\s+|,\s+(?:while|but|and|whereas)\s+")
 # open with a pronoun (its referent would be in the other half) or a verb, and
 # must show an auxiliary or past-tense verb early on.
 _PRONOUN = re.compile(r"^(?:he|she|it|they|his|her|its|their|this|these|those|who|which)\b", re.I)
+_IRREGULAR_PAST = (
+    r"became|began|bought|brought|built|came|caught|chose|drove|fell|felt|fled|flew|fought|"
+    r"found|froze|gave|got|grew|heard|held|hit|hung|kept|knew|led|left|lost|made|meant|met|"
+    r"paid|put|ran|rang|rose|said|sank|sat|saw|sent|set|shook|shot|shut|sold|sought|spent|"
+    r"spoke|stood|stole|struck|swept|swore|took|taught|thought|threw|told|tore|upheld|went|"
+    r"withdrew|woke|won|wore|wrote"
+)
 _FINITE = re.compile(
     r"^(?:\S+\s+){1,6}?(?:is|are|was|were|has|have|had|will|would|can|could|did|does|do|"
-    r"may|might|must|should|\w{3,}ed)\b"
+    rf"may|might|must|should|\w{{3,}}ed|{_IRREGULAR_PAST})\b"
 )
 # A half that opens with a verb has its subject in the other half ("..., and may have been").
 _VERB_OPENER = re.compile(
     r"^(?:is|are|was|were|be|been|has|have|had|will|would|can|could|did|does|do|may|might|must|"
-    r"should|shall|\w{3,}ed)\b",
+    rf"should|shall|\w{{3,}}ed|{_IRREGULAR_PAST})\b",
     re.IGNORECASE,
+)
+# Before the subject of a sentence too long for a bullet: "As he awaits a report on Iraq, ".
+LEADING_CLAUSE = re.compile(
+    r"^(?:as|while|after|before|when|since|although|though|despite|amid|following)\s+"
+    r"[^,;:\"\u201c\u201d()]{3,100}?,\s+(?=[A-Za-z])",
+    re.IGNORECASE,
+)
+# After the main clause of one: ", leading a crowd of activists ..., Jeb Bush",
+# ", spotted by those awake", ", a day after the lender was bailed out".
+TRAILING_MODIFIER = re.compile(
+    r",\s+(?:[a-z]{3,}(?:ing|ed)\b|(?:a|the)\s+(?:day|week|month|year)\s+(?:after|before)\b)"
+    r"[^;:\"\u201c\u201d()]*$"
 )
 MIN_CLAUSE_WORDS = 8
 LONG_SENTENCE_WORDS = 40
@@ -172,6 +203,60 @@ def split_clauses(text: str) -> list[str]:
     if _has_open_quote(left):
         return [text]
     return [left + ".", _capitalise(right) + end]
+
+
+def fit_long(text: str, max_words: int) -> str:
+    """Shorten a sentence too long for a bullet by dropping whole clauses, or return it as is.
+
+    Tried in turn while it is too long: an opening subordinate clause, a
+    closing modifier, everything after the first clause. Each keeps the
+    main clause (subject and verb), so what is left is still true, and none
+    drops a negation or a number.
+    """
+    for cut in (drop_leading_clause, cut_trailing_modifier, first_clause):
+        if len(text.split()) <= max_words:
+            break
+        text = cut(text)
+    return text
+
+
+def drop_leading_clause(text: str) -> str:
+    """Drop "As he awaits a report on Iraq, " before the main clause."""
+    match = LEADING_CLAUSE.match(text)
+    if not match:
+        return text
+    return _keep_main(text, _capitalise(text[match.end() :]), match.group(0))
+
+
+def cut_trailing_modifier(text: str) -> str:
+    """Cut a closing ", leading a crowd ..." / ", spotted by ..." / ", a day after ..."."""
+    body, _ = _split_end(text)
+    match = TRAILING_MODIFIER.search(body)
+    if not match:
+        return text
+    return _keep_main(text, body[: match.start()] + ".", match.group(0))
+
+
+def first_clause(text: str) -> str:
+    """Keep only the first clause of a sentence when it stands alone.
+
+    For a sentence too long for a bullet whose second clause leans on the
+    first ("..., and he spent Monday morning telling a crowd ..."): the
+    first clause keeps the sentence's subject and verb, and dropping the
+    coordinated rest leaves it true.
+    """
+    body, _ = _split_end(text)
+    match = CLAUSE_SPLIT.search(body)
+    if not match:
+        return text
+    return _keep_main(text, body[: match.start()] + ".", body[match.start() :])
+
+
+def _keep_main(text: str, kept: str, dropped: str) -> str:
+    """Return ``kept`` if it stands alone and ``dropped`` holds no negation or number, else ``text``."""
+    if PROTECTED.search(dropped) or _has_open_quote(kept) or not _FINITE.match(kept):
+        return text
+    return kept if len(kept.split()) >= MIN_CLAUSE_WORDS else text
 
 
 def _split_end(text: str) -> tuple[str, str]:

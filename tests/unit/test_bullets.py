@@ -5,10 +5,13 @@ from rouge_score import rouge_scorer
 
 from service.bullets.extractor import BulletExtractor
 from service.bullets.extractor import bullet_count
+from service.bullets.features import PRONOUN_OPENER
+from service.bullets.features import has_quotation
 from service.bullets.rewrite import cut_long_tail
 from service.bullets.rewrite import drop_asides
 from service.bullets.rewrite import drop_attribution
 from service.bullets.rewrite import drop_connective
+from service.bullets.rewrite import fit_long
 from service.bullets.rewrite import present_attribution
 from service.bullets.rewrite import split_clauses
 from service.text.article import prepare
@@ -125,6 +128,31 @@ def test_bullets_pronoun_opener_needs_its_antecedent_before_it() -> None:
             "The airport will reopen on Friday after the storm passes.",
         ),
         ("It closed, police said.", "It closed, police said."),  # too short to stand alone
+        (
+            "Heavy rains have forced thousands of people from their homes, state officials said Thursday.",
+            "Heavy rains have forced thousands of people from their homes.",
+        ),
+        (
+            "A suspect was captured at a shelter in Miami on Tuesday, the police chief said at a news conference.",
+            "A suspect was captured at a shelter in Miami on Tuesday.",
+        ),
+        (
+            "The civil rights activist died Saturday at a hospital in Atlanta, his family said in a statement.",
+            "The civil rights activist died Saturday at a hospital in Atlanta.",
+        ),
+        (
+            "The team will play its first game in the new stadium, the club announced on Twitter.",
+            "The team will play its first game in the new stadium.",
+        ),
+        # Not an attribution: a conjunction or a relative word opens the tail.
+        (
+            "The council voted to close the old bridge for repairs, and nobody said anything.",
+            "The council voted to close the old bridge for repairs, and nobody said anything.",
+        ),
+        (
+            "Prices rose sharply in every region in March, which analysts said was expected.",
+            "Prices rose sharply in every region in March, which analysts said was expected.",
+        ),
     ],
 )
 def test_drop_attribution(sentence: str, expected: str) -> None:
@@ -241,3 +269,86 @@ def test_bullets_on_seed_match_editors_box(seed_text: str) -> None:
     score = scorer.score("\n".join(human), "\n".join(bullets))["rouge1"].fmeasure
     assert score >= 0.70
     assert bullets[0].startswith("The U.S. defense secretary says the Biden administration")
+
+
+# Reporting with a short quoted name or phrase: the reporter's voice, whatever
+# follows the closing mark. Each is also checked with curly quotes.
+REPORTING = [
+    'Adi Shankar had the idea for "Power/Rangers" when he was 7 years old.',
+    'Prince Harry described his mother as "the best mother in the world" in a speech at a '
+    "memorial service in London.",
+    'The film "Selma" opened in 2,000 theaters on Friday after weeks of protests outside them.',
+    'Critics called the plan "reckless" and the mayor "naive" at a long meeting on Monday night.',
+    'The "Joy Session" concerts will return to the park in June for three more weekends.',
+]
+# Someone speaking: a clause quoted, a quote first, or mostly quoted words.
+SPEAKING = [
+    '"We have waited far too long for this," said resident Mary Jones.',
+    'The mayor said "we will rebuild every single home that the flood destroyed" on Monday.',
+    'He said the plan was "a disaster" and "a waste" of "public money".',
+    'Officials said the plan "would put the lives of thousands of residents at risk".',
+]
+
+
+def curly(text: str) -> str:
+    """Return the text with its straight double quotes paired as curly ones."""
+    parts = text.split('"')
+    return (
+        "".join(p + ("\u201c" if i % 2 == 0 else "\u201d") for i, p in enumerate(parts[:-1]))
+        + parts[-1]
+    )
+
+
+@pytest.mark.parametrize("sentence", REPORTING + [curly(s) for s in REPORTING])
+def test_a_closing_quote_never_opens_a_quotation(sentence: str) -> None:
+    assert not has_quotation(sentence)
+
+
+@pytest.mark.parametrize("sentence", SPEAKING + [curly(s) for s in SPEAKING])
+def test_quoted_speech_is_a_quotation(sentence: str) -> None:
+    assert has_quotation(sentence)
+
+
+@pytest.mark.parametrize(
+    ("opening", "leans"),
+    [
+        ("There is no hope of finding the six miners alive", False),
+        ("There were 12 people on the boat when it capsized", False),
+        ("There has been no word from the crew since Monday", False),
+        ("There will be a vote on the bill next week", False),
+        ("There, he found the missing documents in a drawer", True),
+        ("They found the missing documents in a drawer", True),
+        ("This week the council voted on the plan", True),  # the shared lint reads it so
+        ("Therefore the council voted on the plan", False),
+    ],
+)
+def test_only_a_referring_there_is_a_pronoun_opener(opening: str, leans: bool) -> None:
+    assert bool(PRONOUN_OPENER.match(opening)) is leans
+
+
+@pytest.mark.parametrize("verb", ["fled", "said", "took", "went", "became", "made"])
+def test_split_clauses_never_leaves_a_half_opening_on_an_irregular_verb(verb: str) -> None:
+    sentence = (
+        "The driver lost control on a particularly steep stretch of the road, and "
+        f"{verb} the scene before police officers were able to reach the crash."
+    )
+    assert split_clauses(sentence) == [sentence]
+
+
+def test_a_lead_too_long_for_a_bullet_gives_its_first_clause() -> None:
+    lead = (
+        "Sen. Ted Cruz, the conservative firebrand from Texas, became the first Republican to "
+        "announce his campaign for the presidency, and he spent Monday morning telling a crowd "
+        "at the largest Christian university in the world to imagine what the country will be "
+        "like when he takes office, and pitching his personal history as a key part of his campaign."
+    )
+    text = make_article(lead, *STORY.split("\n\n")[1:])
+    first = extract(text, 3)[0]
+    assert first.startswith("Sen. Ted Cruz became the first Republican")
+    assert len(first.split()) <= 20
+
+
+def test_fit_long_leaves_a_sentence_that_fits_alone() -> None:
+    sentence = "As the storm passed, the city council approved the new flood barrier on Monday."
+    assert fit_long(sentence, 35) == sentence
+    assert fit_long(sentence, 12) == "The city council approved the new flood barrier on Monday."

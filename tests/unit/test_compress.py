@@ -8,6 +8,9 @@ from service.bullets.compress import drop_dash_aside
 from service.bullets.compress import drop_leading_time
 from service.bullets.compress import drop_relative_clause
 from service.bullets.compress import drop_trailing_participle
+from service.bullets.rewrite import cut_trailing_modifier
+from service.bullets.rewrite import drop_leading_clause
+from service.bullets.rewrite import first_clause
 
 RULES = [
     (drop_leading_time,
@@ -40,6 +43,33 @@ RULES = [
     (drop_trailing_participle,
      "NASCAR has lifted its suspension of driver Kurt Busch, making him eligible to return at once.",
      "NASCAR has lifted its suspension of driver Kurt Busch."),
+    # Whole clauses, for a sentence too long to be a bullet (rewrite.fit_long).
+    (drop_leading_clause,
+     "As he awaits a crucial progress report on Iraq, President Bush will try to argue against pulling out.",
+     "President Bush will try to argue against pulling out."),
+    (drop_leading_clause,
+     "After a long debate that ran late into the night, the city council approved the new barrier on Monday.",
+     "The city council approved the new barrier on Monday."),
+    (cut_trailing_modifier,
+     "Scott Walker brought his swagger to New Hampshire on Saturday, leading a crowd of "
+     "activists to cheers as he sought a contrast to his rival, Jeb Bush.",
+     "Scott Walker brought his swagger to New Hampshire on Saturday."),
+    (cut_trailing_modifier,
+     "A severe solar storm created a stunning display of light over Europe early Wednesday, "
+     "spotted by those lucky enough to be awake.",
+     "A severe solar storm created a stunning display of light over Europe early Wednesday."),
+    (cut_trailing_modifier,
+     "Savers lined up to empty their accounts at the bank on Saturday, a day after the "
+     "lender was bailed out by the central bank.",
+     "Savers lined up to empty their accounts at the bank on Saturday."),
+    (first_clause,
+     "Sen. Ted Cruz became the first Republican to announce his campaign for the "
+     "presidency, and he spent Monday morning telling a crowd what the country will be like.",
+     "Sen. Ted Cruz became the first Republican to announce his campaign for the presidency."),
+    (first_clause,
+     "The storm knocked out power to 80,000 homes across the region overnight, but "
+     "crews expect to restore most of it by Tuesday evening.",
+     "The storm knocked out power to 80,000 homes across the region overnight."),
 ]  # fmt: skip
 
 VETOED = [
@@ -52,6 +82,18 @@ VETOED = [
     (drop_dash_aside, "The storm -- not the worst in a decade -- knocked out power across the city."),
     (drop_trailing_participle, "The fire spread quickly through the block, killing 12 people overnight."),
     (drop_trailing_participle, "Police arrested the man on Tuesday, saying he had stolen the car."),
+    (drop_leading_clause, "Although no one was hurt in the blast, the factory will stay closed for a month."),
+    (drop_leading_clause, "When the 12 miners were found, rescuers said they were weak but alive."),
+    (drop_leading_clause, "After the vote, the decision."),
+    (cut_trailing_modifier, "The fire spread quickly through the old block of flats, killing 12 people overnight."),
+    (cut_trailing_modifier, "The company cut its forecast for the year on Tuesday, blaming weak demand, not costs."),
+    (cut_trailing_modifier, "Savers at a leading mortgage bank in the north of England, worried by the news."),
+    (first_clause, "The storm cut power to thousands of homes in the region, and 40,000 are still waiting."),
+    # No verb before the boundary, an open quote, too short, or no boundary at all.
+    (first_clause, "Officials from the ministry of transport in the capital, and the police, were there."),
+    (first_clause, 'The minister said "we will not accept this plan, and we will fight it in court."'),
+    (first_clause, "The mayor resigned, and the council stayed on until the election."),
+    (first_clause, "The mayor resigned on Monday after a long scandal over the city budget."),
 ]  # fmt: skip
 
 

@@ -115,19 +115,25 @@ def numbers(text: str, *, loose: bool = False) -> list[Fact]:
     """
     found: list[Fact] = []
     pattern = _LOOSE_NUMBER if loose else _NUMBER
+    read: dict[str, tuple[str, str]] = {}  # each distinct spelling parsed once
     for match in pattern.finditer(text):
-        whole, fraction, percent, scale = (g and g.replace(" ", "") for g in match.groups())
-        value = float(whole.replace(",", "") + (fraction or ""))
-        if scale:
-            value *= _SCALES[scale.lower()]
-        kind = "date" if _is_year(whole, fraction, percent, scale) else "number"
-        suffix = "%" if percent else ""
-        found.append(Fact(kind, match.start(), match.end(), f"{value:g}{suffix}"))
+        kind, value = read.get(match.group()) or read.setdefault(match.group(), _read(match))
+        found.append(Fact(kind, match.start(), match.end(), value))
     for match in _SPELLED.finditer(text):
         spelled = _spelled_value(match.group().lower())
         if spelled is not None:
             found.append(Fact("number", match.start(), match.end(), f"{spelled:g}"))
     return found
+
+
+def _read(match: re.Match[str]) -> tuple[str, str]:
+    """Return the kind ("date" for a bare year) and normalised value of a number match."""
+    whole, fraction, percent, scale = (g and g.replace(" ", "") for g in match.groups())
+    value = float(whole.replace(",", "") + (fraction or ""))
+    if scale:
+        value *= _SCALES[scale.lower()]
+    kind = "date" if _is_year(whole, fraction, percent, scale) else "number"
+    return kind, f"{value:g}{'%' if percent else ''}"
 
 
 def _is_year(whole: str, fraction: str | None, percent: str | None, scale: str | None) -> bool:

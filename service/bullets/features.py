@@ -64,13 +64,26 @@ def has_quotation(text: str) -> bool:
     or is mostly quoted words; a short quoted phrase inside reporting
     (albeit "under indefinite probation") is the reporter's voice.
     """
-    if text.lstrip()[:1] in "\"\u201c\u2018'":
-        return True
     spans = [m.group(1) or m.group(2) or "" for m in _DOUBLE_QUOTED.finditer(text)]
+    if text.lstrip()[:1] in "\"\u201c\u2018'" and _opens_with_speech(text.lstrip(), spans):
+        return True
     spans += _SINGLE_QUOTED.findall(text)
     quoted = [len(span.split()) for span in spans]
     total = max(len(text.split()), 1)
     return any(n >= QUOTATION_WORDS for n in quoted) or sum(quoted) / total >= QUOTATION_SHARE
+
+
+def _opens_with_speech(text: str, spans: list[str]) -> bool:
+    """Tell speech ("Yes," he said) from a quoted title opening a sentence ("Beauty" has ...).
+
+    Speech carries its punctuation inside the marks; a title closes bare.
+    A single-quoted or unclosed opening is taken as speech.
+    """
+    if text[:1] not in "\"\u201c" or not spans:
+        return True
+    first = spans[0].rstrip()
+    closed = len(text) > len(spans[0]) + 1 and text[len(spans[0]) + 1] in "\"\u201d"
+    return not closed or first[-1:] in ",.!?;:" or len(first.split()) >= QUOTATION_WORDS
 
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")

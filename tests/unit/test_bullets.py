@@ -280,6 +280,9 @@ REPORTING = [
     'The film "Selma" opened in 2,000 theaters on Friday after weeks of protests outside them.',
     'Critics called the plan "reckless" and the mayor "naive" at a long meeting on Monday night.',
     'The "Joy Session" concerts will return to the park in June for three more weekends.',
+    # A quoted title opening the sentence closes bare; speech carries its punctuation inside.
+    '"Beauty" has found its Beast in a new film of the classic tale.',
+    '"Star Wars" fans lined up outside cinemas across the country on Thursday.',
 ]
 # Someone speaking: a clause quoted, a quote first, or mostly quoted words.
 SPEAKING = [
@@ -287,6 +290,8 @@ SPEAKING = [
     'The mayor said "we will rebuild every single home that the flood destroyed" on Monday.',
     'He said the plan was "a disaster" and "a waste" of "public money".',
     'Officials said the plan "would put the lives of thousands of residents at risk".',
+    '"Yes," he said when asked whether the council would approve the plan.',
+    '"Never again!" the mayor told the crowd outside the flooded town hall.',
 ]
 
 

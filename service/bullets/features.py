@@ -79,10 +79,10 @@ def _opens_with_speech(text: str, spans: list[str]) -> bool:
     Speech carries its punctuation inside the marks; a title closes bare.
     A single-quoted or unclosed opening is taken as speech.
     """
-    if text[:1] not in "\"\u201c" or not spans:
+    if text[:1] not in '"\u201c' or not spans:
         return True
     first = spans[0].rstrip()
-    closed = len(text) > len(spans[0]) + 1 and text[len(spans[0]) + 1] in "\"\u201d"
+    closed = len(text) > len(spans[0]) + 1 and text[len(spans[0]) + 1] in '"\u201d'
     return not closed or first[-1:] in ",.!?;:" or len(first.split()) >= QUOTATION_WORDS
 
 

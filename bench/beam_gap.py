@@ -54,20 +54,6 @@ class Renormalise(LogitsProcessor):  # type: ignore[misc]
         return torch.log_softmax(scores, dim=-1)
 
 
-def renormalised_beams(
-    model: torch.nn.Module, ids: list[int], special: frozenset[int]
-) -> list[int]:
-    """Return torch's beam output when forbidden tokens are removed before the softmax."""
-    with torch.inference_mode():
-        out = model.generate(  # type: ignore[operator]
-            torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
-            max_new_tokens=lossless.NEW_TOKENS, min_new_tokens=lossless.NEW_TOKENS,
-            forced_eos_token_id=None, logits_processor=LogitsProcessorList([Renormalise()]),
-            **lossless.DECODINGS["beam4"],
-        )  # fmt: skip
-    return [int(t) for t in out[0].tolist() if t not in special]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=Path("../shared/eval/dev.jsonl"))
@@ -76,15 +62,12 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=lossless.MODEL)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    from transformers import AutoModelForSeq2SeqLM
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(args.model, local_files_only=True)
-    model = AutoModelForSeq2SeqLM.from_pretrained(
-        args.model, local_files_only=True, attn_implementation="eager"
-    ).eval()
-    special = lossless.special_ids(tokenizer)
-    run_torch = lossless.torch_path(args.model, "eager", special)
+    model = lossless.torch_model(args.model, "eager")
+    run_torch = lossless.torch_path(args.model, "eager", lossless.special_ids(tokenizer), model)
+    renormalise = LogitsProcessorList([Renormalise()])
     run_ct2 = lossless.ct2_run(args.model, tokenizer, args.threads)
     beams = lossless.DECODINGS["beam4"]
     texts = lossless.articles(args.data, args.articles)
@@ -104,7 +87,7 @@ def main() -> None:
             f"{log_probability(model, ids, theirs):.3f}",
             flush=True,
         )
-        renormalised = renormalised_beams(model, ids, special)
+        renormalised = run_torch(ids, beams, logits_processor=renormalise)
         same = "equals" if renormalised == theirs else "does NOT equal"
         print(f"  torch with forbidden tokens removed before the softmax {same} CTranslate2's")
     print(f"{differ} of {len(texts)} articles differ")

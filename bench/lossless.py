@@ -56,19 +56,24 @@ def encode(tokenizer: Any, text: str) -> list[int]:
     return [int(i) for i in tokenizer(text, truncation=True, max_length=limit)["input_ids"]]
 
 
-def torch_path(folder: Path, attention: str, special: frozenset[int]) -> Any:
+def torch_model(folder: Path, attention: str) -> Any:
     from transformers import AutoModelForSeq2SeqLM
 
-    model = AutoModelForSeq2SeqLM.from_pretrained(
+    return AutoModelForSeq2SeqLM.from_pretrained(
         folder, local_files_only=True, attn_implementation=attention
-    )
-    model.eval()
+    ).eval()
 
-    def run(ids: list[int], decoding: dict[str, Any]) -> list[int]:
+
+def torch_path(folder: Path, attention: str, special: frozenset[int], model: Any = None) -> Any:
+    """Return ``run(ids, decoding, **extra)``: fixed-length torch output without ``special`` ids."""
+    model = model if model is not None else torch_model(folder, attention)
+
+    def run(ids: list[int], decoding: dict[str, Any], **extra: Any) -> list[int]:
         with torch.inference_mode():
             out = model.generate(
                 torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
-                max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS, forced_eos_token_id=None, **decoding,
+                max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS, forced_eos_token_id=None,
+                **decoding, **extra,
             )  # fmt: skip
         return [int(t) for t in out[0].tolist() if t not in special]
 

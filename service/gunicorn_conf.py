@@ -87,6 +87,9 @@ if not os.environ.get("NEWSBRIEF_STATE_DIR") and not os.environ.get("NEWSBRIEF_C
     os.environ["NEWSBRIEF_STATE_DIR"] = _CREATED[-1]
 
 
+_METRICS_SERVERS: list[object] = []  # the master's /metrics server, closed in each worker
+
+
 def when_ready(server: object) -> None:
     """Serve /metrics from the master on NEWSBRIEF_METRICS_PORT, summed over the workers."""
     if _settings.metrics_port:
@@ -96,7 +99,18 @@ def when_ready(server: object) -> None:
 
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        start_http_server(_settings.metrics_port, addr="0.0.0.0", registry=registry)  # noqa: S104
+        httpd, _ = start_http_server(_settings.metrics_port, addr="0.0.0.0", registry=registry)  # noqa: S104
+        _METRICS_SERVERS.append(httpd)
+
+
+def post_fork(server: object, worker: object) -> None:
+    """Close the master's /metrics socket in a new worker: fork copies it, nothing there serves it.
+
+    A worker holding it would keep the port bound after a master that died
+    and was restarted next to still-exiting workers.
+    """
+    for httpd in _METRICS_SERVERS:
+        httpd.socket.close()  # type: ignore[attr-defined]
 
 
 def on_exit(server: object) -> None:

@@ -1,3 +1,4 @@
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -108,5 +109,33 @@ def test_metrics_on_their_own_port_are_not_on_the_api(tmp_path: Path) -> None:
             if line.startswith("newsbrief_requests_total{") and "/v1/bullets" in line
         ]
         assert sum(float(line.rsplit(" ", 1)[1]) for line in lines) >= 4  # summed over both workers
+        master = running.process.pid
+        listening = _listening_inodes(port)
+        assert listening & _socket_inodes(master)  # the master serves /metrics ...
+        workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        assert len(workers) == 2
+        for worker in workers:  # ... and no worker holds its socket
+            assert not listening & _socket_inodes(int(worker))
     finally:
         stop_server(running)
+
+
+def _listening_inodes(port: int) -> set[str]:
+    """Return the inodes of the sockets listening on ``port`` (Linux /proc/net)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[1].rsplit(":", 1)[1] == f"{port:04X}" and fields[3] == "0A":
+                inodes.add(fields[9])
+    return inodes
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    """Return the inodes of the sockets process ``pid`` holds open."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd)
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    return inodes

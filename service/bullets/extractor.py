@@ -143,8 +143,6 @@ class BulletExtractor:
         """Pick by maximal marginal relevance; a pronoun opener needs its predecessor."""
         chosen: list[Unit] = []
         orders = {u.order for u in units}
-        redundancy = self.selection.redundancy
-        brevity = self.selection.brevity
         while len(chosen) < count:
             picked = {u.order for u in chosen}
             best: Unit | None = None
@@ -152,14 +150,19 @@ class BulletExtractor:
             for unit in units:
                 if unit.order in picked or not _is_anchored(unit, picked, orders):
                     continue
-                overlap = max((similarity(unit.words, c.words) for c in chosen), default=0.0)
-                value = unit.score - redundancy * overlap - brevity * len(unit.text.split()) / 30
+                value = self.value(unit, chosen)
                 if value > best_value:
                     best, best_value = unit, value
             if best is None:
                 break
             chosen.append(best)
         return chosen
+
+    def value(self, unit: Unit, chosen: Sequence[Unit]) -> float:
+        """Return what picking ``unit`` after ``chosen`` adds: its score less overlap and length."""
+        overlap = max((similarity(unit.words, c.words) for c in chosen), default=0.0)
+        length = len(unit.text.split()) / 30
+        return unit.score - self.selection.redundancy * overlap - self.selection.brevity * length
 
     def _finish(self, text: str) -> str:
         text = text.strip()

@@ -26,10 +26,24 @@ _SETTING = (
     r"(?:\s+(?:in|at|during)\s+(?:a|an|the)\s+(?:statement|interview|news conference|"
     r"press conference|news release|briefing|speech)|\s+on\s+(?:Twitter|Facebook|Instagram))?"
 )
+# Whom it was told to: "told CNN", "told reporters", "told The Associated Press".
+_TOLD = (
+    r"(?:told|tells)\s+(?:CNN|reporters|journalists|(?:The\s+)?[A-Z][\w.'\u2019-]*"
+    r"(?:\s+[A-Z][\w.'\u2019-]*){0,3})"
+)
+# What a study said: ", a new study found." / ", an analysis shows." / ", a CNN poll found."
+_FINDING = (
+    r",\s+(?:a|an|the)\s+(?:[\w.'\u2019-]+\s+){0,3}?"
+    r"(?:study|analysis|report|survey|poll|review|investigation|audit|research|data)\s+"
+    r"(?:[\w.'\u2019-]+\s+){0,4}?(?:found|finds|shows|showed|suggests|suggested|says|said)"
+    rf"{_WHEN}(?=\s*[.!]?$)"
+)
 # ", police said." / ", the U.S. defense secretary said Wednesday." /
-# ", state officials said Thursday in a statement."
+# ", state officials said Thursday in a statement." / ", a spokeswoman told CNN."
 TRAILING_ATTRIBUTION = re.compile(
-    rf",\s+(?:{_TAIL_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,6}}?{_SPEECH}{_WHEN}{_SETTING}(?=\s*[.!]?$)"
+    rf",\s+(?:{_TAIL_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,6}}?(?:{_TOLD}|{_SPEECH}){_WHEN}{_SETTING}"
+    r"(?=\s*[.!]?$)"
+    rf"|{_FINDING}"
     rf"|,\s+{_SPEECH}\s+(?:[\w.'\u2019-]+\s+){{0,5}}?[\w.'\u2019-]+(?=\s*[.!]?$)"
     rf"|,\s+according to\s+(?:[\w.'\u2019-]+\s+){{0,6}}?[\w.'\u2019-]+(?=\s*[.!]?$)"
 )
@@ -81,19 +95,25 @@ _IRREGULAR_PAST = (
     r"spoke|stood|stole|struck|swept|swore|took|taught|thought|threw|told|tore|upheld|went|"
     r"withdrew|woke|won|wore|wrote"
 )
+# A long subject ("Savers at a leading UK mortgage bank lined up") puts the verb ninth.
 _FINITE = re.compile(
-    r"^(?:\S+\s+){1,6}?(?:is|are|was|were|has|have|had|will|would|can|could|did|does|do|"
+    r"^(?:\S+\s+){1,9}?(?:is|are|was|were|has|have|had|will|would|can|could|did|does|do|"
     rf"may|might|must|should|\w{{3,}}ed|{_IRREGULAR_PAST})\b"
 )
+_RELATIVE = re.compile(r"^(?:who|whom|whose|which)\b", re.IGNORECASE)
 # A half that opens with a verb has its subject in the other half ("..., and may have been").
 _VERB_OPENER = re.compile(
     r"^(?:is|are|was|were|be|been|has|have|had|will|would|can|could|did|does|do|may|might|must|"
     rf"should|shall|\w{{3,}}ed|{_IRREGULAR_PAST})\b",
     re.IGNORECASE,
 )
-# Before the subject of a sentence too long for a bullet: "As he awaits a report on Iraq, ".
+# Before the subject of a sentence too long for a bullet: "As he awaits a report on Iraq, ",
+# "During his speech to Congress, ", "Calling the bans unconstitutional, " (a participle
+# before a lowercase word: "United Airlines" and "Beijing" are names). Never "In ...":
+# "In Germany, it is legal" is not true without its place.
 LEADING_CLAUSE = re.compile(
-    r"^(?:as|while|after|before|when|since|although|though|despite|amid|following)\s+"
+    r"^(?:as|while|after|before|when|since|although|though|despite|amid|following|during|with|"
+    r"[a-z]{3,}(?:ing|ed)(?=\s+(?-i:[a-z])))\s+"
     r"[^,;:\"\u201c\u201d()]{3,100}?,\s+(?=[A-Za-z])",
     re.IGNORECASE,
 )
@@ -206,7 +226,7 @@ def split_clauses(text: str) -> list[str]:
 
 
 def fit_long(text: str, max_words: int) -> str:
-    """Shorten a sentence too long for a bullet by dropping whole clauses, or return it as is.
+    """Shorten a sentence over ``max_words`` by dropping whole clauses, or return it as is.
 
     Tried in turn while it is too long: an opening subordinate clause, a
     closing modifier, everything after the first clause. Each keeps the
@@ -225,6 +245,13 @@ def drop_leading_clause(text: str) -> str:
     match = LEADING_CLAUSE.match(text)
     if not match:
         return text
+    rest = text[match.end() :]
+    if (
+        CONNECTIVE_OPENER.match(_capitalise(rest))
+        or _VERB_OPENER.match(rest)
+        or _RELATIVE.match(rest)
+    ):
+        return text  # "Armed ..., and ..." / "Rising ..., was" / "..., which": no main clause after
     return _keep_main(text, _capitalise(text[match.end() :]), match.group(0))
 
 

@@ -144,6 +144,26 @@ def test_bullets_pronoun_opener_needs_its_antecedent_before_it() -> None:
             "The team will play its first game in the new stadium, the club announced on Twitter.",
             "The team will play its first game in the new stadium.",
         ),
+        (
+            "The military is moving its special forces out of the airbase, sources in the region told CNN.",
+            "The military is moving its special forces out of the airbase.",
+        ),
+        (
+            "The striker passed every medical test before the transfer, the club's manager told reporters Friday.",
+            "The striker passed every medical test before the transfer.",
+        ),
+        (
+            "The mayor will not seek a third term next spring, an aide told The Associated Press.",
+            "The mayor will not seek a third term next spring.",
+        ),
+        (
+            "Political advertising will reach record levels in the next election cycle, an analysis shows.",
+            "Political advertising will reach record levels in the next election cycle.",
+        ),
+        (
+            "Most voters now back the plan to build the new line to the coast, a new poll found Sunday.",
+            "Most voters now back the plan to build the new line to the coast.",
+        ),
         # Not an attribution: a conjunction or a relative word opens the tail.
         (
             "The council voted to close the old bridge for repairs, and nobody said anything.",

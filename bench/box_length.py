@@ -7,6 +7,12 @@ box (shipped weights, the count from ``bullet_count``) and the same selection
 forced to 3, 4 and 5 bullets, then a greedy ROUGE-1+2 oracle over the same
 candidates (the ceiling of selection with these candidates). Prints
 R-1 / R-Lsum and mean box words. Nothing is fitted here.
+
+``--fourth Q,Q,...``: boxes of three bullets that take a fourth only when its
+selection value (``BulletExtractor.value``) reaches the Q-quantile of the
+fourth picks' values in the *first* file (give train.jsonl first: only it
+may set a threshold). Shows what a value threshold on the count could do,
+and the share of boxes that get four.
 """
 
 from __future__ import annotations
@@ -46,8 +52,11 @@ def _report(label: str, boxes: list[list[str]], references: list[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("files", nargs="+")
+    parser.add_argument("--fourth", default="", help="quantiles, e.g. 0.25,0.5,0.79")
     args = parser.parse_args()
     extractor = BulletExtractor()
+    quantiles = [float(q) for q in args.fourth.split(",") if q]
+    thresholds: list[float] = []
     for path in args.files:
         with open(path, encoding="utf-8") as handle:
             rows = [json.loads(line) for line in handle if line.strip()]
@@ -73,6 +82,27 @@ def main() -> None:
         for label, box in boxes.items():
             made = [box(a, u, r) for a, u, r in zip(articles, pools, references, strict=True)]
             _report(label, made, references)
+        if not quantiles:
+            continue
+        values = [_fourth_value(extractor, u) if a.words >= 150 else None
+                  for a, u in zip(articles, pools, strict=True)]  # fmt: skip
+        if not thresholds:  # the first file sets them
+            seen = sorted(v for v in values if v is not None)
+            thresholds = [seen[min(int(q * len(seen)), len(seen) - 1)] for q in quantiles]
+        for q, threshold in zip(quantiles, thresholds, strict=True):
+            counts = [4 if v is not None and v >= threshold else 3 for v in values]
+            made = [
+                extractor.compose(u, n if a.words >= 150 else bullet_count(a.words, len(u)))
+                for a, u, n in zip(articles, pools, counts, strict=True)
+            ]
+            share = counts.count(4) / len(counts)
+            _report(f"4th>=q{q} ({share:.0%})", made, references)
+
+
+def _fourth_value(extractor: BulletExtractor, units: Sequence[Unit]) -> float | None:
+    """Return the selection value of the fourth pick after the first three, if there is one."""
+    four = extractor.select(units, 4)
+    return extractor.value(four[3], four[:3]) if len(four) == 4 else None
 
 
 if __name__ == "__main__":

@@ -126,6 +126,25 @@ def numbers(text: str, *, loose: bool = False) -> list[Fact]:
     return found
 
 
+def number_values(text: str, *, loose: bool = False) -> set[tuple[str, str]]:
+    """Return the distinct (kind, value) pairs that ``numbers`` would find, without positions.
+
+    For the whole article, where only the values matter: a number repeated
+    thousands of times is read once and costs no ``Fact`` per occurrence.
+    """
+    pattern = _LOOSE_NUMBER if loose else _NUMBER
+    read: dict[str, tuple[str, str]] = {}
+    for match in pattern.finditer(text):
+        if match.group() not in read:
+            read[match.group()] = _read(match)
+    found = set(read.values())
+    for phrase in {m.group().lower() for m in _SPELLED.finditer(text)}:
+        spelled = _spelled_value(phrase)
+        if spelled is not None:
+            found.add(("number", f"{spelled:g}"))
+    return found
+
+
 def _read(match: re.Match[str]) -> tuple[str, str]:
     """Return the kind ("date" for a bare year) and normalised value of a number match."""
     whole, fraction, percent, scale = (g and g.replace(" ", "") for g in match.groups())

@@ -51,11 +51,10 @@ class Grounds:
         stemmed = [facts.stem(w) for w in every]
         self.bigrams = set(zip(stemmed, stemmed[1:], strict=False))
         self.trigrams = set(zip(stemmed, stemmed[1:], stemmed[2:], strict=False))
-        strict = facts.numbers(whole)
-        self.numbers = {f.value for f in strict} | {
-            f.value for f in facts.numbers(whole, loose=True)
-        }
-        self.dates = {f.value for f in facts.dates(whole, strict)}
+        strict = facts.number_values(whole)
+        self.numbers = {value for _, value in strict | facts.number_values(whole, loose=True)}
+        years = {value for kind, value in strict if kind == "date"}
+        self.dates = years | {f.value for f in facts.dates(whole, found_numbers=[])}
         self.negated = [facts.negated_words(span.text) for span in self.spans]
         # Where each stem occurs (sentence numbers): for co-occurrence of facts.
         postings: defaultdict[str, set[int]] = defaultdict(set)

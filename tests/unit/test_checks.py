@@ -107,6 +107,21 @@ def test_numbers_are_normalised_across_forms() -> None:
     assert [f.kind for f in facts.numbers("in 2024")] == ["date"]
 
 
+@pytest.mark.parametrize("loose", [False, True])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1,000 people in 2024 and one thousand more, twenty-five of them at 7 a.m. on May 5.",
+        "$3 million, 3,000,000 or three million: 12% (12 percent, 12 per cent) of 1999's 98. 7",
+        "The film was viewed more than 235, 000 times, in 98. 7 per cent of 2,000 homes. " * 3,
+        "one of the few, no numbers here at all",
+    ],
+)
+def test_number_values_are_the_values_numbers_finds(text: str, loose: bool) -> None:
+    expected = {(f.kind, f.value) for f in facts.numbers(text, loose=loose)}
+    assert facts.number_values(text, loose=loose) == expected
+
+
 def test_detokenised_numbers_in_the_article_still_count(grounds: Grounds) -> None:
     loose = Grounds(prepare("The film was viewed more than 235, 000 times, in 98. 7 per cent."))
     assert "235000" in loose.numbers

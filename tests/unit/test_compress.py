@@ -56,12 +56,6 @@ RULES = [
     (drop_leading_clause,
      "With his hands and feet shackled and his face hidden, the suspect made his first court appearance on Wednesday.",
      "The suspect made his first court appearance on Wednesday."),
-    (drop_leading_clause,
-     "Calling the state bans incompatible with the constitution, the administration filed a brief at the court.",
-     "The administration filed a brief at the court."),
-    (drop_leading_clause,
-     "Stranded in the snowy woods after losing their way, a father and his children built a shelter.",
-     "A father and his children built a shelter."),
     (cut_trailing_modifier,
      "Scott Walker brought his swagger to New Hampshire on Saturday, leading a crowd of "
      "activists to cheers as he sought a contrast to his rival, Jeb Bush.",
@@ -98,12 +92,12 @@ VETOED = [
     (drop_leading_clause, "When the 12 miners were found, rescuers said they were weak but alive."),
     (drop_leading_clause, "After the vote, the decision."),
     # What follows the opening is no main clause: a coordinated or a verb-first remainder.
-    (drop_leading_clause, "Armed with long knives and clubs, and shouting at the guards, they stormed in."),
-    (drop_leading_clause, "Rising slowly over the course of the long and bitter winter, was the price of bread."),
+    (drop_leading_clause, "After the long vote in the chamber, and despite loud protests, the council approved it."),
+    (drop_leading_clause, "With the river rising fast, was the town warned by the council before the flood came?"),
     (drop_leading_clause, "During the night, which was the coldest of the winter so far, the river froze solid."),
-    # A name that ends like a participle is the subject, not an opening phrase.
-    (drop_leading_clause, "United Airlines, the carrier based in Chicago, will cut routes across the Pacific next spring."),
-    (drop_leading_clause, "Fleming Larsen, the coach of the national side, said the squad will travel on Monday."),
+    # A participle opener is not cut: it cannot be told from a name that ends the same way.
+    (drop_leading_clause, "Beijing officials on Monday ordered every school closed, the deputy mayor said at a briefing in the capital."),
+    (drop_leading_clause, "Calling the state bans incompatible with the constitution, the administration filed a brief at the court on Friday."),
     # Never a place: "In Germany, it is legal" is not true without "In Germany".
     (drop_leading_clause, "In the northern provinces of the country, the practice is still legal for farmers."),
     (cut_trailing_modifier, "The fire spread quickly through the old block of flats, killing 12 people overnight."),

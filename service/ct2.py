@@ -69,10 +69,8 @@ class Ct2Generator:
 
         folder = ct2_path(model_dir, name, compute_type)
         if not (folder / "model.bin").is_file():
-            option = "" if compute_type == "int8" else f" --quantization {compute_type}"
-            raise ModelMissing(
-                f"no converted model in {folder}; run `newsbrief models convert {name}{option}`"
-            )
+            command = f"newsbrief models convert {name} --quantization {compute_type}"
+            raise ModelMissing(f"no converted model in {folder}; run `{command}`")
         self._translator = ctranslate2.Translator(
             str(folder), device="cpu", compute_type=compute_type, intra_threads=threads,
             inter_threads=1,

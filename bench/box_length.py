@@ -84,18 +84,17 @@ def main() -> None:
             _report(label, made, references)
         if not quantiles:
             continue
-        values = [_fourth_value(extractor, u) if a.words >= 150 else None
-                  for a, u in zip(articles, pools, strict=True)]  # fmt: skip
+        shipped = [bullet_count(a.words, len(u)) for a, u in zip(articles, pools, strict=True)]
+        values = [_fourth_value(extractor, u) if n == 4 else None
+                  for u, n in zip(pools, shipped, strict=True)]  # fmt: skip
         if not thresholds:  # the first file sets them
             seen = sorted(v for v in values if v is not None)
             thresholds = [seen[min(int(q * len(seen)), len(seen) - 1)] for q in quantiles]
         for q, threshold in zip(quantiles, thresholds, strict=True):
-            counts = [4 if v is not None and v >= threshold else 3 for v in values]
-            made = [
-                extractor.compose(u, n if a.words >= 150 else bullet_count(a.words, len(u)))
-                for a, u, n in zip(articles, pools, counts, strict=True)
-            ]
-            share = counts.count(4) / len(counts)
+            counts = [n if v is None else 4 if v >= threshold else 3
+                      for n, v in zip(shipped, values, strict=True)]  # fmt: skip
+            made = [extractor.compose(u, n) for u, n in zip(pools, counts, strict=True)]
+            share = sum(v is not None and v >= threshold for v in values) / len(values)
             _report(f"4th>=q{q} ({share:.0%})", made, references)
 
 

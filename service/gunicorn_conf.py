@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
 
 from service.settings import Settings
@@ -87,7 +88,7 @@ if not os.environ.get("NEWSBRIEF_STATE_DIR") and not os.environ.get("NEWSBRIEF_C
     os.environ["NEWSBRIEF_STATE_DIR"] = _CREATED[-1]
 
 
-_METRICS_SERVERS: list[object] = []  # the master's /metrics server, closed in each worker
+_METRICS_SOCKETS: list[socket.socket] = []  # the master's /metrics socket, closed in workers
 
 
 def when_ready(server: object) -> None:
@@ -100,7 +101,7 @@ def when_ready(server: object) -> None:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         httpd, _ = start_http_server(_settings.metrics_port, addr="0.0.0.0", registry=registry)  # noqa: S104
-        _METRICS_SERVERS.append(httpd)
+        _METRICS_SOCKETS.append(httpd.socket)
 
 
 def post_fork(server: object, worker: object) -> None:
@@ -109,8 +110,8 @@ def post_fork(server: object, worker: object) -> None:
     A worker holding it would keep the port bound after a master that died
     and was restarted next to still-exiting workers.
     """
-    for httpd in _METRICS_SERVERS:
-        httpd.socket.close()  # type: ignore[attr-defined]
+    for listening in _METRICS_SOCKETS:
+        listening.close()
 
 
 def on_exit(server: object) -> None:

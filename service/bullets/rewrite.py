@@ -247,11 +247,7 @@ def drop_leading_clause(text: str) -> str:
     if not match:
         return text
     rest = text[match.end() :]
-    if (
-        CONNECTIVE_OPENER.match(_capitalise(rest))
-        or _VERB_OPENER.match(rest)
-        or _RELATIVE.match(rest)
-    ):
+    if CONNECTIVE_OPENER.match(rest) or _VERB_OPENER.match(rest) or _RELATIVE.match(rest):
         return text  # "After ..., and ..." / "With ..., was" / "..., which": no main clause after
     return _keep_main(text, _capitalise(rest), match.group(0))
 

@@ -170,10 +170,11 @@ def find(grounds: Grounds, sentence: str) -> Finding:
 
 def _fact_issues(grounds: Grounds, sentence: str) -> list[Issue]:
     issues = []
-    for fact in facts.numbers(sentence):
+    found = facts.numbers(sentence)
+    for fact in found:
         if fact.kind == "number" and fact.value not in grounds.numbers:
             issues.append(Issue("number", fact.start, fact.end, sentence[fact.start : fact.end]))
-    for fact in facts.dates(sentence):
+    for fact in facts.dates(sentence, found):
         if fact.value not in grounds.dates and fact.value not in grounds.numbers:
             issues.append(Issue("date", fact.start, fact.end, sentence[fact.start : fact.end]))
     for fact in facts.names(sentence):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nltk.stem.porter import PorterStemmer
@@ -113,36 +114,32 @@ def numbers(text: str, *, loose: bool = False) -> list[Fact]:
     "98. 7 per cent"): right for the article, whose every reading is
     a number it may be quoted with, never for the claim being checked.
     """
-    found: list[Fact] = []
-    pattern = _LOOSE_NUMBER if loose else _NUMBER
-    read: dict[str, tuple[str, str]] = {}  # each distinct spelling parsed once
-    for match in pattern.finditer(text):
-        kind, value = read.get(match.group()) or read.setdefault(match.group(), _read(match))
-        found.append(Fact(kind, match.start(), match.end(), value))
-    for match in _SPELLED.finditer(text):
-        spelled = _spelled_value(match.group().lower())
-        if spelled is not None:
-            found.append(Fact("number", match.start(), match.end(), f"{spelled:g}"))
-    return found
+    return [Fact(kind, start, end, value) for kind, start, end, value in _readings(text, loose)]
 
 
 def number_values(text: str, *, loose: bool = False) -> set[tuple[str, str]]:
     """Return the distinct (kind, value) pairs that ``numbers`` would find, without positions.
 
     For the whole article, where only the values matter: a number repeated
-    thousands of times is read once and costs no ``Fact`` per occurrence.
+    thousands of times costs no ``Fact`` per occurrence.
     """
+    return {(kind, value) for kind, _, _, value in _readings(text, loose)}
+
+
+def _readings(text: str, loose: bool) -> Iterator[tuple[str, int, int, str]]:
+    """Yield (kind, start, end, value) per number, parsing each distinct spelling once."""
     pattern = _LOOSE_NUMBER if loose else _NUMBER
-    read: dict[str, tuple[str, str]] = {}
+    digits: dict[str, tuple[str, str]] = {}
     for match in pattern.finditer(text):
-        if match.group() not in read:
-            read[match.group()] = _read(match)
-    found = set(read.values())
-    for phrase in {m.group().lower() for m in _SPELLED.finditer(text)}:
-        spelled = _spelled_value(phrase)
-        if spelled is not None:
-            found.add(("number", f"{spelled:g}"))
-    return found
+        kind, value = digits.get(match.group()) or digits.setdefault(match.group(), _read(match))
+        yield kind, match.start(), match.end(), value
+    phrases: dict[str, float | None] = {}
+    for match in _SPELLED.finditer(text):
+        phrase = match.group().lower()
+        if phrase not in phrases:
+            phrases[phrase] = _spelled_value(phrase)
+        if (spelled := phrases[phrase]) is not None:
+            yield "number", match.start(), match.end(), f"{spelled:g}"
 
 
 def _read(match: re.Match[str]) -> tuple[str, str]:
@@ -176,9 +173,14 @@ def _spelled_value(phrase: str) -> float | None:
 
 
 def dates(text: str, found_numbers: list[Fact] | None = None) -> list[Fact]:
-    """Return weekday and month names (normalised) and years (``numbers(text)`` if known)."""
+    """Return years (``numbers(text)`` if known) and weekday and month names (normalised)."""
     every = numbers(text) if found_numbers is None else found_numbers
-    found = [f for f in every if f.kind == "date"]
+    return [f for f in every if f.kind == "date"] + date_names(text)
+
+
+def date_names(text: str) -> list[Fact]:
+    """Return weekday and month names, normalised ("Sept." -> "september")."""
+    found = []
     for word, start, end in words(text):
         lower = word.lower()
         if lower in _WEEKDAYS:

@@ -54,7 +54,7 @@ class Grounds:
         strict = facts.number_values(whole)
         self.numbers = {value for _, value in strict | facts.number_values(whole, loose=True)}
         years = {value for kind, value in strict if kind == "date"}
-        self.dates = years | {f.value for f in facts.dates(whole, found_numbers=[])}
+        self.dates = years | {f.value for f in facts.date_names(whole)}
         self.negated = [facts.negated_words(span.text) for span in self.spans]
         # Where each stem occurs (sentence numbers): for co-occurrence of facts.
         postings: defaultdict[str, set[int]] = defaultdict(set)

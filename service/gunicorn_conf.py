@@ -7,10 +7,13 @@ top-level ``gunicorn.conf.py`` re-exports this module so a plain
 
 from __future__ import annotations
 
+import itertools
+import logging
 import os
 import shutil
 import socket
 import tempfile
+import time
 
 from service.settings import Settings
 
@@ -52,9 +55,10 @@ graceful_timeout = _settings.request_timeout + 10
 keepalive = 5
 
 # Recycle workers now and then to bound slow memory growth (tokenizer caches,
-# fragmentation); jitter keeps them from restarting all at once. Rarely: a
-# recycled worker reloads its model, and requests it accepts meanwhile wait
-# for the load (up to NEWSBRIEF_REQUEST_TIMEOUT) rather than failing.
+# fragmentation); jitter keeps them from restarting all at once. A recycled
+# (or crashed, or added) worker loads its model before it accepts a
+# connection (post_worker_init), so its siblings answer meanwhile: no 503
+# from /readyz and no request waiting on a load in a pod that can serve.
 max_requests = 10000
 max_requests_jitter = 1000
 
@@ -127,10 +131,33 @@ def child_exit(server: object, worker: object) -> None:
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined,no-untyped-call]
 
 
-def post_worker_init(worker: object) -> None:
-    """Start this worker's job threads once its app exists (never before fork)."""
-    from service.jobs.runner import start_runner
+_FORKS = itertools.count(1)  # workers this master has forked
 
+
+def pre_fork(server: object, worker: object) -> None:
+    """Mark each worker forked after the first full set as a replacement."""
+    worker.replacement = next(_FORKS) > server.cfg.workers  # type: ignore[attr-defined]
+
+
+def post_worker_init(worker: object) -> None:
+    """Start this worker's job threads once its app exists (never before fork).
+
+    A replacement first waits for its default engine (heart-beating, up to
+    the worker timeout): it takes no connection until it can serve, while
+    the workers of the first set answer at once, /readyz saying 503 until
+    their model is in.
+    """
+    from service.jobs.runner import start_runner
+    from service.state import EXTENSION
+
+    if getattr(worker, "replacement", False) and _settings.load_on_start:
+        engines = worker.wsgi.extensions[EXTENSION].engines  # type: ignore[attr-defined]
+        deadline = time.monotonic() + _settings.timeout
+        while not engines.default_tried.wait(1.0):
+            worker.notify()  # type: ignore[attr-defined]
+            if time.monotonic() > deadline:
+                logging.getLogger(__name__).warning("replacement_serving_before_load")
+                break
     start_runner(worker.wsgi)  # type: ignore[attr-defined]
 
 

@@ -93,6 +93,7 @@ class EngineRegistry:
         self.default = default
         self.load_wait_s = load_wait_s
         self.loaded = threading.Event()  # set once load_all has tried every engine
+        self.default_tried = threading.Event()  # set once the default engine loaded or failed
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EngineRegistry:
@@ -149,6 +150,8 @@ class EngineRegistry:
                 from service.metrics import LOAD_FAILURES
 
                 LOAD_FAILURES.labels(name, "true" if name == self.default else "false").inc()
+            if name == self.default:
+                self.default_tried.set()
         self.loaded.set()
 
     def all_ready(self) -> bool:

@@ -102,6 +102,12 @@ def stop_server(server: Server, timeout: float = 60) -> int:
         server.log_handle.close()
 
 
+def worker_pids(server: Server) -> set[int]:
+    """Return the pids of the server's gunicorn workers (the master's children)."""
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    return {int(p) for p in children.read_text().split()}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = start_server(

@@ -188,7 +188,7 @@ def test_a_job_whose_worker_is_killed_completes_once_on_another(
     wait_for(lambda: delivered(client, job.id), 30, "the callback")
     time.sleep(1.5)
     assert len(receiver.accepted) == 1
-    # gunicorn replaced the worker; the replacement answers 503 on /readyz until its engine loads
+    # gunicorn replaced the worker; it accepts nothing until its engine loads, its sibling answers
     wait_for(lambda: booted_after(job_server, pid), 30, "a replacement worker")
     wait_for(lambda: job_server.request("GET", "/readyz")[0] == 200, 60, "readiness")
 

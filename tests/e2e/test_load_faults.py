@@ -26,6 +26,7 @@ from tests.conftest import SEED
 from tests.e2e.conftest import Server
 from tests.e2e.conftest import start_server
 from tests.e2e.conftest import stop_server
+from tests.e2e.conftest import worker_pids
 
 pytestmark = pytest.mark.e2e
 CLIENTS = 50
@@ -61,11 +62,6 @@ def call(base: str, path: str, body: bytes, content_type: str) -> tuple[int, str
     except urllib.error.HTTPError as error:
         error.read()
         return error.code, error.headers.get("Content-Type", "")
-
-
-def worker_pids(server: Server) -> set[int]:
-    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
-    return {int(p) for p in children.read_text().split()}
 
 
 @pytest.fixture(scope="module")

@@ -116,3 +116,29 @@ def test_registry_get_does_not_wait_past_its_limit() -> None:
     with pytest.raises(ModelNotReady):
         registry.get()
     loader.join()
+
+
+@pytest.mark.parametrize("fail_load", [None, "weights are missing"])
+def test_registry_says_when_the_default_was_tried_before_the_others_load(
+    fail_load: str | None,
+) -> None:
+    """A replacement worker waits on this: set once the default loaded or failed, not later."""
+    import threading
+
+    release = threading.Event()
+
+    class Blocked(FakeSummarizer):
+        def _load(self) -> None:
+            release.wait(5)
+
+    default = FakeSummarizer(fail_load=fail_load)
+    registry = EngineRegistry({"fake": default, "slow": Blocked()}, default="fake")
+    assert not registry.default_tried.is_set()
+    loader = threading.Thread(target=registry.load_all)
+    loader.start()
+    assert registry.default_tried.wait(5)
+    assert not registry.loaded.is_set()  # the other engine is still loading
+    assert registry.all_ready() is (fail_load is None)
+    release.set()
+    loader.join()
+    assert registry.loaded.is_set()

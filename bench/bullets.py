@@ -14,6 +14,8 @@ import platform
 import statistics
 import time
 
+from percentile import percentile
+
 from service.bullets.extractor import BulletExtractor
 from service.text.article import prepare
 
@@ -39,7 +41,7 @@ def main() -> None:
     )
     print(f"articles     {len(articles)} x {args.repeat}")
     print(f"median_ms    {statistics.median(timings):.2f}")
-    print(f"p95_ms       {timings[int(0.95 * (len(timings) - 1))]:.2f}")
+    print(f"p95_ms       {percentile(timings, 0.95):.2f}")
     print(f"max_ms       {timings[-1]:.2f}")
 
 

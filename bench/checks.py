@@ -20,6 +20,7 @@ import statistics
 import time
 
 import torch
+from percentile import percentile
 
 from service.checks.embeddings import static_encoder
 from service.checks.grounds import Grounds
@@ -62,7 +63,7 @@ def main() -> None:
             checker.check(article, summary, encoder=encoder, grounds=Grounds(article))
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
-        p95 = times[int(0.95 * (len(times) - 1))]
+        p95 = percentile(times, 0.95)
         print(f"{name:8} median {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms per summary")
 
 

@@ -30,6 +30,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.make_shape_model import NAME  # noqa: E402
+from bench.percentile import percentile  # noqa: E402
 from service.engines.base import SummaryParams  # noqa: E402
 from service.engines.batcher import BatchedSummarizer  # noqa: E402
 from service.engines.transformer import TransformerSummarizer  # noqa: E402
@@ -152,7 +153,7 @@ def measure_clients(
     for count in clients:
         batched.batcher.batches.clear()
         latencies, elapsed = drive(batched, articles, count, seconds)
-        p95 = latencies[int(0.95 * (len(latencies) - 1))]
+        p95 = percentile(latencies, 0.95)
         mean_batch = sum(batched.batcher.batches) / max(1, len(batched.batcher.batches))
         print(
             f"micro-batcher clients={count:3d}: {len(latencies) / elapsed:8.2f} articles/s, "

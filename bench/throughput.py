@@ -27,6 +27,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from percentile import percentile
+
 CONFIGS: dict[str, tuple[str, dict[str, str]]] = {
     # The wrapper everyone writes: one process, one request at a time, fp32,
     # the card's beam search, whatever torch threads it gets.
@@ -57,8 +59,7 @@ class Outcome:
     elapsed: float
 
     def quantile(self, q: float) -> float:
-        data = sorted(self.latencies)
-        return data[min(len(data) - 1, int(q * len(data)))] if data else float("nan")
+        return percentile(self.latencies, q)
 
 
 def free_port() -> int:

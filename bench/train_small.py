@@ -163,9 +163,8 @@ def train(model: Any, tokenizer: Any, states: list[torch.Tensor], pairs: list[tu
             hidden = torch.nn.utils.rnn.pad_sequence(
                 [states[i] for i, _ in batch], batch_first=True
             )
-            mask = torch.zeros(hidden.shape[:2], dtype=torch.long)
-            for row, (i, _) in enumerate(batch):
-                mask[row, : len(states[i])] = 1
+            lengths = torch.tensor([len(states[i]) for i, _ in batch])
+            mask = (torch.arange(hidden.shape[1]) < lengths[:, None]).long()
             # The decoder starts from [CLS], so the labels are the targets without it.
             labels = tokenizer.pad({"input_ids": [t[1:] for _, t in batch]}, return_tensors="pt")
             labels = labels["input_ids"].masked_fill(labels["attention_mask"] == 0, -100)

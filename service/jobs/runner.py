@@ -44,7 +44,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-POLL_S = 0.25  # idle wait between looks at the queue
+# Idle wait between looks at the queue. A job queued through this worker,
+# or one of its jobs ending with a callback due, wakes its threads at once;
+# what other workers queue is seen within this (a few store reads a second
+# per pod when idle, not dozens).
+POLL_S = 1.0
 BACKOFF_CAP_S = 300.0
 STORE_RETRY_S = 1.0
 RUNNER_EXTENSION = "newsbrief.runner"  # where a worker's runner lives in app.extensions
@@ -65,6 +69,7 @@ class JobRunner:
         self.state = state
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self._stop = threading.Event()
+        self._nudged = threading.Event()  # work was queued here: look now
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -86,6 +91,7 @@ class JobRunner:
     def stop(self, timeout_s: float) -> None:
         """Take no more work; wait up to ``timeout_s`` for what is running to end."""
         self._stop.set()
+        self.wake()
         deadline = time.monotonic() + timeout_s
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -100,8 +106,13 @@ class JobRunner:
             except Exception:  # a bug must not kill the thread: log it and go on
                 logger.exception("job_runner_error")
                 busy = False
-            if not busy:
-                self._stop.wait(POLL_S)
+            if not busy and not self._stop.is_set():
+                self._nudged.wait(POLL_S)
+                self._nudged.clear()
+
+    def wake(self) -> None:
+        """Make the idle threads look at the queue now instead of at their next poll."""
+        self._nudged.set()
 
     def run_once(self, runner: str | None = None) -> bool:
         """Run one due job, if any; True when one was taken."""
@@ -154,6 +165,8 @@ class JobRunner:
         if ended is None:
             logger.warning("job_lease_lost job=%s attempt=%d", job.id, job.attempts)
             return
+        if job.callback is not None:
+            self.wake()  # its callback is due
         JOBS.labels(job.operation, event).inc()
         JOB_SECONDS.labels(job.operation).observe(time.time() - job.created)
         logger.info("job_ended job=%s status=%s attempts=%d", job.id, status, job.attempts)
@@ -250,6 +263,13 @@ def start_runner(app: Flask) -> JobRunner:
     runner.start()
     app.extensions[RUNNER_EXTENSION] = runner
     return runner
+
+
+def wake_runner(app: Flask) -> None:
+    """Wake this worker's idle job threads (a job was just queued through it)."""
+    runner = app.extensions.get(RUNNER_EXTENSION)
+    if runner is not None:
+        runner.wake()
 
 
 def stop_runner(app: Flask, timeout: float) -> None:

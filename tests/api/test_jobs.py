@@ -312,3 +312,25 @@ def test_worker_hooks_start_and_stop_the_runner_threads(app: Flask) -> None:
     assert threads and all(t.is_alive() for t in threads)
     stop_runner(app, 5.0)
     assert not any(t.is_alive() for t in threads)
+
+
+def test_a_job_queued_here_wakes_the_idle_runner_and_stop_does_not_wait_a_poll(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    import service.jobs.runner as runner_module
+
+    monkeypatch.setattr(runner_module, "POLL_S", 600.0)  # only a wake can start it in time
+    started = start_runner(app)
+    time.sleep(0.3)  # the threads found nothing and went idle
+    _, headers, _ = submit(client, {"text": TEXT})
+    deadline = time.monotonic() + 30
+    status = "queued"
+    while time.monotonic() < deadline and status != "succeeded":
+        time.sleep(0.05)
+        status = client.get(headers["Location"]).get_json()["status"]
+    assert status == "succeeded"
+    threads = list(started._threads)
+    stop_runner(app, 30.0)
+    assert not any(t.is_alive() for t in threads)

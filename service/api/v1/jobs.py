@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import marshmallow as ma
+from flask import current_app
 from flask import g
 from flask import request
 from flask.views import MethodView
@@ -27,6 +28,7 @@ from service.errors import ValidationFailed
 from service.jobs.model import ENDED
 from service.jobs.model import Delivery
 from service.jobs.model import Job
+from service.jobs.runner import wake_runner
 from service.metrics import JOBS
 from service.state import get_state
 
@@ -83,6 +85,7 @@ class Jobs(MethodView):
         owner = g.get("key_name", "")
         job = state.jobs.submit(Job.new(operation, work, time.time(), owner, callback))
         JOBS.labels(operation, "submitted").inc()
+        wake_runner(current_app)
         location = f"/v1/jobs/{job.id}"
         return _shown(job), 202, {"Location": location, "Retry-After": POLL_AFTER_S}
 

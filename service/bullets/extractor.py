@@ -23,12 +23,14 @@ from service.bullets.rewrite import split_clauses
 from service.bullets.scoring import Selection
 from service.bullets.scoring import feature_values
 from service.bullets.scoring import load_selection
+from service.text.abbreviations import LOWER_OPENER
 from service.text.article import Article
 
 MIN_BULLETS = 3
 MAX_BULLETS = 5
 DEFAULT_BULLETS = 4
 _INNER_NAME = re.compile(r"(?<=\s)[A-Z][a-z]+")
+_LOWERCASE_WORD = re.compile(r"\b[a-z]{2,}")  # a verb, an article: what a sentence has
 MIN_WORDS = 6  # shorter fragments lean on their neighbours ("Rescuers named it Yawkey")
 MAX_WORDS = 35  # a box bullet is one fact: longer candidates are never chosen
 SPLIT_WORDS = 22  # try a clause split above this length
@@ -121,9 +123,13 @@ class BulletExtractor:
         words = len(text.split())
         if words < MIN_WORDS or words > MAX_WORDS or _has_unbalanced_quote(text):
             return None
+        if not _LOWERCASE_WORD.search(text):
+            return None  # a line-up, a table row, a shouted heading: names, no fact
         opening = text.lstrip("\"'\u201c\u2018 ")
         if LEANING_OPENER.match(opening):
             return None  # "But ..." leans on a sentence the reader never sees
+        if LOWER_OPENER.match(opening):
+            return None  # a fragment: its subject was lost (a line break, scraped-out names)
         features = tuple(feature_values(profile, text, part, sentences, top))
         # "He said ..." only right after the sentence that names him, never first.
         needs_previous = bool(PRONOUN_OPENER.match(opening)) or (

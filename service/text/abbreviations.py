@@ -41,7 +41,7 @@ _AFTER_TIME = re.compile(
     r"|[a-z0-9(,;:\u2013\u2014-])"
 )
 # A plain lowercase word never opens a sentence ("eBay" and "theGrio.com" do).
-_LOWER_WORD = re.compile(r"^[a-z]+(?=[\s,;:)\u2019']|$)")
+LOWER_OPENER = re.compile(r"^[a-z]+(?=[\s,;:)\u2019']|$)")
 _CALENDAR_START = re.compile(rf"^(?:{WEEKDAYS}|{MONTH_NAMES})\b", re.IGNORECASE)
 _LAST_TOKEN = re.compile(r"(?:^|[\s(\[\"\u201c])([A-Za-z][A-Za-z.]*)\.$")
 _CLOCK = re.compile(r"\b[ap]\.?m\.$", re.IGNORECASE)
@@ -94,8 +94,8 @@ def is_continuation(previous: str, following: str) -> bool:
     """Tell whether ``following`` continues the sentence that ``previous`` cut short."""
     if not following or previous[-1:] not in ".!?":
         return False
-    if _LOWER_WORD.match(following) and previous[-1] != "?":
-        return True
+    if LOWER_OPENER.match(following):
+        return True  # also after "?" or "!" in a name: "What Hi-Fi? are hosting ..."
     if not previous.endswith("."):
         return False
     if _CLOCK.search(previous):

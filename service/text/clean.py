@@ -43,7 +43,10 @@ PROMPTS = re.compile(
     r"^\s*(?:VIDEO\b.*|(?:scroll|click) (?:down|here)\b.*|read more\b.*|"
     r"follow (?:us|@|\w+ on)\b.*|share this (?:article|story)\b.*|"
     r"(?:watch|see) the video\b.*|sign up\b.*|advertisement\.?|"
-    r"for the latest .* visit\b.*|download the .* app\b.*)$",
+    r"for the latest .* visit\b.*|download the .* app\b.*|"
+    # A link to another story: "More: ...", "Opinion: Why ...?", "RELATED: ...".
+    r"(?:(?:see )?more|see also|related|photo gallery|gallery|in pictures|watch|listen|"
+    r"interactive|opinion|timeline)\s*:.*)$",
     re.IGNORECASE,
 )
 # Line-wrap artefact of scraped copy: "a woman who . claims to have ..."

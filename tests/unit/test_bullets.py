@@ -377,3 +377,48 @@ def test_fit_long_leaves_a_sentence_that_fits_alone() -> None:
     sentence = "As the storm passed, the city council approved the new flood barrier on Monday."
     assert fit_long(sentence, 35) == sentence
     assert fit_long(sentence, 12) == "The city council approved the new flood barrier on Monday."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Replacements: Fortey, Murphy, Daly, Vaili, Cole, Hayes, Trueman.",
+        "G Murphy; S Horgan, B O'Driscoll, K Maggs, T Bowe; D Humphreys, G Easterby; M Horan.",
+        "Cech, Ferreira, Carvalho, Terry, Gallas, Tiago, Makelele, Lampard, Cole, Drogba.",
+        "Reserves: B Reihana, B Lima, E Taukafa, O Palepoi, S Sititi, M Rauluni.",
+        "FTSE 100 4,852.3 +12.1, Dow Jones 10,427.2 -3.4, Nikkei 11,202.9 +0.8.",
+        "Results: Ukraine 2 England 1, Spain 3 France 0, Italy 1 Germany 1.",
+        "BBC One 9.2m, ITV1 7.1m, Channel 4 2.3m, BBC Two 1.9m, Five 1.2m.",
+        "RIVERTON COUNCIL APPROVES FLOOD BARRIER AFTER LONG DEBATE.",
+    ],
+)
+def test_a_line_without_a_lowercase_word_is_never_a_candidate(line: str) -> None:
+    """Line-ups, tables and shouted headings name things; they state no fact."""
+    sentences = STORY.split("\n\n")
+    text = "\n\n".join([sentences[0], line, *sentences[1:]])
+    units = BulletExtractor().candidates(prepare(text))
+    assert units and not any(u.text.rstrip(".") == line.rstrip(".") for u in units)
+
+
+def test_a_list_inside_a_sentence_stays_a_candidate() -> None:
+    line = "Other multiple nominees include Maroon5, OutKast, Kanye West, R Kelly and Jay-Z."
+    text = "\n\n".join([line, STORY])
+    units = BulletExtractor().candidates(prepare(text))
+    assert any(u.text.rstrip(".") == line.rstrip(".") for u in units)
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "clocked a new UK record of 7.98 seconds at a meeting in Norway on Sunday.",
+        "was back on record-breaking form in the pole vault at the National Indoor Arena.",
+        "stormed to a personal best of 7.13 seconds to claim the women's 60m sprint title.",
+        '"exchanged smiles" with the pilots who were scrambled to track the two bombers.',
+    ],
+)
+def test_a_line_opening_on_a_lowercase_word_is_never_a_candidate(fragment: str) -> None:
+    """Copy that lost its subject to a line break or a scraped-out name is a fragment."""
+    sentences = STORY.split("\n\n")
+    text = "\n\n".join([sentences[0], "Promising 60m hurdler", fragment, *sentences[1:]])
+    units = BulletExtractor().candidates(prepare(text))
+    assert units and not any(fragment.rstrip(".")[:30] in u.text for u in units)

@@ -120,6 +120,14 @@ CASES = [
     ("Wait... what happened? Nothing.", ["Wait... what happened?", "Nothing."]),
     ("He paused \u2026 then spoke. It ended.", ["He paused \u2026 then spoke.", "It ended."]),
     ("Was it safe? Nobody knew.", ["Was it safe?", "Nobody knew."]),
+    # A "?" or "!" inside a name does not end the sentence a lowercase word continues.
+    ("Stuff and What Hi-Fi? are hosting a gadget show. It opens Friday.",
+     ["Stuff and What Hi-Fi? are hosting a gadget show.", "It opens Friday."]),
+    ("The song Do They Know It's Christmas? has gone to number one. It sold.",
+     ["The song Do They Know It's Christmas? has gone to number one.", "It sold."]),
+    ("Who Wants to Be a Millionaire? host Chris Tarrant quit. He was 61.",
+     ["Who Wants to Be a Millionaire? host Chris Tarrant quit.", "He was 61."]),
+    ("Shares in Yahoo! rose. Google fell.", ["Shares in Yahoo! rose.", "Google fell."]),
     ("The world No 1. player lost. Fans wept.", ["The world No 1. player lost.", "Fans wept."]),
     ("He starred in the E! reality series. It ran.", ["He starred in the E! reality series.", "It ran."]),
 ]  # fmt: skip

@@ -141,11 +141,33 @@ def test_clean_article_joins_scraped_line_wraps() -> None:
         "CLICK HERE to read more",
         "Read more: the full story",
         "VIDEO Watch it",
+        "More: Liam Neeson says he's quitting action movies",
+        "See more: The faces of pilot season",
+        "RELATED: Agents search the office of a doctor",
+        "Opinion: Why are these players retiring early?",
+        "Photo gallery: Superyachts of the future",
+        "In pictures: The flood in Riverton",
+        "Timeline: The council's troubles \u00bb",
+        "Watch: The barrier goes up",
     ],
 )
 def test_sentences_drop_social_and_video_prompts(prompt: str) -> None:
     sentences = sentences_of([f"The mayor resigned. {prompt}. The council met."])
     assert [s.text for s in sentences] == ["The mayor resigned.", "The council met."]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "More than 40 people were hurt in the blast.",
+        "Watch out for ice on the roads, police said.",
+        "Opinion polls show the mayor ahead by five points.",
+        "Related charges were dropped on Monday.",
+        "Timeline for the barrier: work starts in March.",
+    ],
+)
+def test_sentences_keep_reporting_that_opens_on_a_link_word(sentence: str) -> None:
+    assert [s.text for s in sentences_of([sentence])] == [sentence]
 
 
 @pytest.mark.parametrize(

@@ -31,8 +31,14 @@ LEADING_TIME = re.compile(
     rf"{_WHEN_WORDS}(?:\s+(?:morning|afternoon|evening|night))?,\s+(?=[A-Za-z])",
     re.IGNORECASE,
 )
-# ", who ... ," / ", which ... ," between commas, no quote or bracket inside.
-RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which|whose)\s+[^,;:\"\u201c\u201d()]{3,120}?,\s+")
+# ", who ... ," / ", which ... ," between commas, no quote or bracket inside,
+# before the main clause's verb: a comma followed by a subject ("..., he said")
+# closed something else, and the clause had no comma of its own to end it.
+RELATIVE_CLAUSE = re.compile(
+    r",\s+(?:who|which|whose)\s+[^,;:\"\u201c\u201d()]{3,120}?,\s+"
+    r"(?!(?:he|she|it|they|we|i|you|there|this|that|these|those|the|a|an|his|her|its|their|"
+    r"our|my)\b)"
+)
 # "Smith, a retired teacher, was ..." / "Austin, the defense secretary, said ...":
 # after a capitalised name, before a lowercase word that is not a list's "and".
 APPOSITIVE = re.compile(

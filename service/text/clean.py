@@ -49,8 +49,14 @@ PROMPTS = re.compile(
     r"interactive|opinion|timeline)\s*:.*)$",
     re.IGNORECASE,
 )
-# Line-wrap artefact of scraped copy: "a woman who . claims to have ..."
+# Words a sentence never ends on: a block ending on one was cut by a line wrap.
+# Lowercase only: "Plan A" ends a line; "what it is for" can end a heading.
+_NEVER_LAST = r"\b(the|a|an|and|or|of|than|whose|its|their|our|my|your)"
+_OPEN_END = re.compile(_NEVER_LAST + "$")
+# Line-wrap artefact of scraped copy: "a woman who . claims to have ...", and
+# before a name after a word no sentence ends on: "off the coast of . Padstow".
 _WRAP_DOT = re.compile(r"(?<=[a-z,])\s+\.\s+(?=[a-z])")
+_WRAP_DOT_NAME = re.compile(_NEVER_LAST + r"\s+\.\s+(?=[A-Z])")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 # Control characters, BOMs and lone surrogates (valid JSON "\ud800" is not text).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
@@ -83,9 +89,22 @@ def remove_box(text: str) -> str:
 
 
 def paragraphs(text: str) -> list[str]:
-    """Split on blank lines (or single lines when the text has no blank lines)."""
+    """Split on blank lines (or single lines when the text has no blank lines).
+
+    A block that stops on a word no sentence ends with ("... off the coast
+    of" / "Padstow, Cornwall ...") was broken by the copy's line wrap: it
+    runs on into the next one.
+    """
     blocks = re.split(r"\n\s*\n", text) if "\n\n" in text else text.split("\n")
-    return [" ".join(block.split()) for block in blocks if block.strip()]
+    groups: list[list[str]] = []  # joined once at the end: linear on "the\nthe\n..."
+    for block in (" ".join(b.split()) for b in blocks):
+        if not block:
+            continue
+        if groups and _OPEN_END.search(groups[-1][-1]):
+            groups[-1].append(block)
+        else:
+            groups.append([block])
+    return [" ".join(group) for group in groups]
 
 
 def strip_head(text: str) -> str:
@@ -110,7 +129,7 @@ def strip_dateline(sentence: str) -> str:
 
 def unwrap_dots(text: str) -> str:
     """Join words that scraped copy split with a stray " . " line marker."""
-    return _WRAP_DOT.sub(" ", text)
+    return _WRAP_DOT_NAME.sub(r"\1 ", _WRAP_DOT.sub(" ", text))
 
 
 def is_prompt(sentence: str) -> bool:

@@ -83,6 +83,11 @@ VETOED = [
     (drop_leading_time, "Last week, the council said no to it."),  # too short to stand alone
     (drop_relative_clause, "The war, which reached its 1,000-day milestone, is going Russia's way now."),
     (drop_relative_clause, "The mayor, who never backed the plan, said the barrier would go ahead."),
+    # The clause has no closing comma: the next one closes something else, before a subject.
+    (drop_relative_clause, "Newspaper vendor John Smith, who has a stand in the square said that "
+     "far from hurting trade, he welcomes the readers who gather at his stall every morning."),
+    (drop_relative_clause, "The foreign minister, who flew in on Monday told reporters that in the "
+     "end, the deal with the neighbouring states would hold until the election."),
     (drop_appositive, "John Smith, a father of three, was arrested at his home in Ohio on Tuesday."),
     (drop_appositive, "John Smith, a teacher, and Mary Jones were arrested at their home in Ohio."),
     (drop_dash_aside, "The storm -- not the worst in a decade -- knocked out power across the city."),

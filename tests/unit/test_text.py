@@ -3,6 +3,7 @@ import pytest
 from service.text.article import prepare
 from service.text.clean import clean_article
 from service.text.clean import normalize
+from service.text.clean import paragraphs
 from service.text.clean import remove_box
 from service.text.clean import strip_head
 from service.text.html import html_to_text
@@ -129,9 +130,20 @@ def test_normalize_folds_unicode_space_and_controls() -> None:
     assert normalize("A\u00a0b\u2003c\x07d\r\ne") == "A b cd\ne"
 
 
-def test_clean_article_joins_scraped_line_wraps() -> None:
-    (paragraph,) = clean_article("A woman who . claims to have had sex filed a suit.")
-    assert paragraph == "A woman who claims to have had sex filed a suit."
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("A woman who . claims to have had sex filed a suit.",
+         "A woman who claims to have had sex filed a suit."),
+        ("A calf was spotted off the coast of . Padstow, Cornwall, on Monday.",
+         "A calf was spotted off the coast of Padstow, Cornwall, on Monday."),
+        ("Shares in the . Bank of England's rival rose.", "Shares in the Bank of England's rival rose."),
+        ("The vote went to Plan A . The council met.", "The vote went to Plan A . The council met."),
+    ],
+)  # fmt: skip
+def test_clean_article_joins_scraped_line_wraps(raw: str, expected: str) -> None:
+    (paragraph,) = clean_article(raw)
+    assert paragraph == expected
 
 
 @pytest.mark.parametrize(
@@ -200,3 +212,34 @@ def test_captions_are_flagged() -> None:
 def test_prepare_needs_exactly_one_input() -> None:
     with pytest.raises(ValueError):
         prepare("a", html="<p>b</p>")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A calf was spotted off the coast of\nPadstow, Cornwall, on Monday.\nExperts warned.",
+         ["A calf was spotted off the coast of Padstow, Cornwall, on Monday.", "Experts warned."]),
+        ("Shares rose more than\n20 per cent.\nTraders cheered.",
+         ["Shares rose more than 20 per cent.", "Traders cheered."]),
+        ("The council approved the\n\nbarrier on Monday.\n\nIt will cost $40 million.",
+         ["The council approved the barrier on Monday.", "It will cost $40 million."]),
+        ("Officials and\nresidents met on Monday.", ["Officials and residents met on Monday."]),
+    ],
+)  # fmt: skip
+def test_paragraphs_join_a_block_cut_on_a_word_no_sentence_ends_on(
+    text: str, expected: list[str]
+) -> None:
+    assert paragraphs(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The vote went to Plan A\nThe council met on Monday.",
+        "What the money is for\nThe council met on Monday.",
+        "Nobody knew who it belonged to\nThe council met on Monday.",
+        "The book is his\nThe council met on Monday.",
+    ],
+)
+def test_paragraphs_keep_blocks_that_may_end_there(text: str) -> None:
+    assert len(paragraphs(text)) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 import urllib.error
@@ -15,7 +16,7 @@ from tests.e2e.conftest import Server
 from tests.e2e.conftest import worker_pids
 
 pytestmark = pytest.mark.e2e
-LOADED = "engine_ready engine=extractive"
+LOADED = re.compile(r"pid=(\d+) msg=engine_ready engine=extractive")
 
 
 def probe(server: Server) -> int:
@@ -26,18 +27,26 @@ def probe(server: Server) -> int:
         return int(error.code)
 
 
+def loaded(server: Server) -> set[int]:
+    """Return the pids of the workers whose default engine is in."""
+    return {int(pid) for pid in LOADED.findall(server.log.read_text())}
+
+
 def test_readiness_stays_200_while_a_replaced_worker_loads(server: Server) -> None:
     """Probes during the replacement's model load all reach the sibling that can serve."""
     before = worker_pids(server)
     assert len(before) == 2
-    loads = server.log.read_text().count(LOADED)
+    deadline = time.monotonic() + 60
+    while not before <= loaded(server) and time.monotonic() < deadline:
+        time.sleep(0.2)  # readiness went 200 with one worker in: wait for the other too
+    assert before <= loaded(server)
     os.kill(min(before), signal.SIGKILL)
     statuses: Counter[int] = Counter()
     deadline = time.monotonic() + 60
     loaded_at = None
     while time.monotonic() < deadline:
         statuses[probe(server)] += 1
-        if loaded_at is None and server.log.read_text().count(LOADED) > loads:
+        if loaded_at is None and loaded(server) - before:
             loaded_at = time.monotonic()  # the replacement loaded: probe a while longer
         if loaded_at is not None and time.monotonic() > loaded_at + 1:
             break

@@ -394,17 +394,13 @@ def test_fit_long_leaves_a_sentence_that_fits_alone() -> None:
 )
 def test_a_line_without_a_lowercase_word_is_never_a_candidate(line: str) -> None:
     """Line-ups, tables and shouted headings name things; they state no fact."""
-    sentences = STORY.split("\n\n")
-    text = "\n\n".join([sentences[0], line, *sentences[1:]])
-    units = BulletExtractor().candidates(prepare(text))
-    assert units and not any(u.text.rstrip(".") == line.rstrip(".") for u in units)
+    texts = candidate_texts(line)
+    assert texts and line.rstrip(".") not in texts
 
 
 def test_a_list_inside_a_sentence_stays_a_candidate() -> None:
     line = "Other multiple nominees include Maroon5, OutKast, Kanye West, R Kelly and Jay-Z."
-    text = "\n\n".join([line, STORY])
-    units = BulletExtractor().candidates(prepare(text))
-    assert any(u.text.rstrip(".") == line.rstrip(".") for u in units)
+    assert line.rstrip(".") in candidate_texts(line)
 
 
 @pytest.mark.parametrize(
@@ -418,7 +414,12 @@ def test_a_list_inside_a_sentence_stays_a_candidate() -> None:
 )
 def test_a_line_opening_on_a_lowercase_word_is_never_a_candidate(fragment: str) -> None:
     """Copy that lost its subject to a line break or a scraped-out name is a fragment."""
-    sentences = STORY.split("\n\n")
-    text = "\n\n".join([sentences[0], "Promising 60m hurdler", fragment, *sentences[1:]])
-    units = BulletExtractor().candidates(prepare(text))
-    assert units and not any(fragment.rstrip(".")[:30] in u.text for u in units)
+    texts = candidate_texts("Promising 60m hurdler", fragment)
+    assert texts and not any(fragment.rstrip(".")[:30] in text for text in texts)
+
+
+def candidate_texts(*lines: str) -> list[str]:
+    """Return the candidates' texts (no final period) of STORY with ``lines`` after its lead."""
+    lead, *rest = STORY.split("\n\n")
+    units = BulletExtractor().candidates(prepare("\n\n".join([lead, *lines, *rest])))
+    return [unit.text.rstrip(".") for unit in units]

@@ -9,6 +9,7 @@ from tests.e2e.conftest import Server
 from tests.e2e.conftest import free_port
 from tests.e2e.conftest import start_server
 from tests.e2e.conftest import stop_server
+from tests.e2e.conftest import worker_pids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -112,10 +113,10 @@ def test_metrics_on_their_own_port_are_not_on_the_api(tmp_path: Path) -> None:
         master = running.process.pid
         listening = _listening_inodes(port)
         assert listening & _socket_inodes(master)  # the master serves /metrics ...
-        workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        workers = worker_pids(running)
         assert len(workers) == 2
         for worker in workers:  # ... and no worker holds its socket
-            assert not listening & _socket_inodes(int(worker))
+            assert not listening & _socket_inodes(worker)
     finally:
         stop_server(running)
 

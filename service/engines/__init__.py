@@ -67,6 +67,17 @@ ENGINE_FACTORIES: dict[str, Callable[[Settings], Summarizer]] = {
 }
 
 
+def _log_ready(name: str, engine: Summarizer) -> None:
+    """Log and measure an engine that now serves (a wrapped inner engine never does)."""
+    from service.metrics import LOAD_SECONDS
+
+    LOAD_SECONDS.labels(name).set(engine.load_s + engine.warmup_s)
+    logger.info(
+        "engine_ready engine=%s model=%s load_s=%.2f warmup_s=%.2f",
+        name, engine.model, engine.load_s, engine.warmup_s,
+    )  # fmt: skip
+
+
 def resolve_default(settings: Settings) -> str:
     """Return the engine ``NEWSBRIEF_ENGINE`` means; ``auto`` checks the disk."""
     if settings.engine != "auto":
@@ -138,6 +149,7 @@ class EngineRegistry:
             try:
                 engine.load(warmup_text)
                 engine.failure = None
+                _log_ready(name, engine)
             except Exception as exc:  # any load failure must be reported, not raised
                 # Clients see a detail without internals or server paths; the log has it all.
                 engine.failure = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import abc
-import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -12,8 +11,6 @@ from typing import ClassVar
 
 from service.errors import ServiceError
 from service.text.article import Article
-
-logger = logging.getLogger(__name__)
 
 # transformers' from_pretrained builds modules under a process-global "meta
 # device" context; two loads in parallel threads corrupt each other ("Cannot
@@ -57,6 +54,7 @@ class Summarizer(abc.ABC):
         self.is_loading = False
         self._load_lock = threading.Lock()
         self.failure: ServiceError | None = None  # why the load failed, as clients see it
+        self.load_s = self.warmup_s = 0.0  # how long the last load and its warm-up took
 
     @property
     def ready(self) -> bool:
@@ -89,15 +87,9 @@ class Summarizer(abc.ABC):
         loaded = time.perf_counter()
         if warmup_text:
             self.warmup(warmup_text)
+        self.load_s, self.warmup_s = loaded - started, time.perf_counter() - loaded
         self._ready = True
         self._loaded.set()
-        from service.metrics import LOAD_SECONDS
-
-        LOAD_SECONDS.labels(self.name).set(time.perf_counter() - started)
-        logger.info(
-            "engine_ready engine=%s model=%s load_s=%.2f warmup_s=%.2f",
-            self.name, self.model, loaded - started, time.perf_counter() - loaded,
-        )  # fmt: skip
 
     def wait_ready(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for a load in progress; return ``ready``."""

@@ -142,3 +142,27 @@ def test_registry_says_when_the_default_was_tried_before_the_others_load(
     release.set()
     loader.join()
     assert registry.loaded.is_set()
+
+
+def test_registry_logs_engine_ready_once_per_served_engine_when_it_serves(caplog) -> None:  # type: ignore[no-untyped-def]
+    """A wrapped engine (the batcher's inner one) loads too, but only what serves says ready."""
+    from service.engines.batcher import BatchedSummarizer
+
+    served: list[bool] = []
+
+    class Watched(LeadSummarizer):
+        def warmup(self, sample: str) -> None:
+            served.append(wrapped.ready)  # still warming: not ready, nothing logged yet
+            assert "engine_ready" not in caplog.text
+            super().warmup(sample)
+
+    wrapped = BatchedSummarizer(Watched(), batch_size=1, wait_ms=0, queue_size=4, timeout_s=5)
+    registry = EngineRegistry({"lead": wrapped, "failing": FakeSummarizer(fail_load="x")}, "lead")
+    with caplog.at_level("INFO", logger="service.engines"):
+        registry.load_all("A short story. It has two sentences.")
+    try:
+        ready = [r.getMessage() for r in caplog.records if "engine_ready" in r.getMessage()]
+        assert served == [False]
+        assert len(ready) == 1 and "engine=lead" in ready[0] and "warmup_s=" in ready[0]
+    finally:
+        wrapped.batcher.close()

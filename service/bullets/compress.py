@@ -47,6 +47,7 @@ APPOSITIVE = re.compile(
 )
 
 # " -- albeit under probation -- " inside a sentence, or a trailing " -- ..." aside.
+_DASHES = ("--", "\u2014", "\u2013")
 _DASH = r"\s+(?:--|\u2014|\u2013)\s+"
 DASH_ASIDE = re.compile(
     rf"{_DASH}[^\u2014\u2013\"\u201c\u201d()]{{3,100}}?{_DASH}|{_DASH}[^\u2014\u2013\"\u201c\u201d()]{{3,120}}?(?=[.!]?$)"
@@ -57,6 +58,8 @@ TRAILING_PARTICIPLE = re.compile(r",\s+(?:[a-z]{3,}ing)\b[^,;:\"\u201c\u201d()]{
 
 def drop_dash_aside(text: str) -> str:
     """Remove one aside set off by dashes (paired, or running to the end)."""
+    if not any(dash in text for dash in _DASHES):
+        return text  # most sentences: nothing for the pattern to find
     for match in DASH_ASIDE.finditer(text):
         if "--" in match.group(0)[3:-3] or PROTECTED.search(match.group(0)):
             continue

@@ -134,6 +134,8 @@ def drop_asides(text: str) -> str:
     An aside glued to the next word in scraped copy ("Test (Push-Pull)This")
     leaves a space, never "TestThis".
     """
+    if "(" not in text:
+        return text.strip()  # most sentences: nothing for the pattern to find
     return PARENTHETICAL.sub(_aside_gap, text).strip()
 
 

@@ -43,14 +43,18 @@ _AFTER_TIME = re.compile(
 # A plain lowercase word never opens a sentence ("eBay" and "theGrio.com" do).
 LOWER_OPENER = re.compile(r"^[a-z]+(?=[\s,;:)\u2019']|$)")
 _CALENDAR_START = re.compile(rf"^(?:{WEEKDAYS}|{MONTH_NAMES})\b", re.IGNORECASE)
-_LAST_TOKEN = re.compile(r"(?:^|[\s(\[\"\u201c])([A-Za-z][A-Za-z.]*)\.$")
+_TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
+_TOKEN_OPENERS = '(["\u201c'  # or whitespace
 _CLOCK = re.compile(r"\b[ap]\.?m\.$", re.IGNORECASE)
+_CLOCK_CHARS = 4  # "a.m.": the clock is searched for in the last few characters only
 _INITIAL = re.compile(r"(?:^|\s)[A-Z][a-z]+\s+[A-Z]\.$")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.){2,}$")
 # A sentence end inside brackets: "(for good.) She stayed." is two sentences.
 # So is "at 5 p.m. The owner left.", which the splitter keeps as one.
+# (It opens on the space, the lookbehinds after it, so a scan skips to spaces.)
 _INNER_END = re.compile(
-    r"(?:(?<=[.!?][)\]])|(?<=\b[aApP]\.[mM]\.)(?P<clock>))\s+(?=[\"\u201c\u2018']?[A-Z])"
+    r"\s(?:(?<=[.!?][)\]]\s)|(?<=\b[aApP]\.[mM]\.\s)(?P<clock>))\s*"
+    r"(?=[\"\u201c\u2018']?[A-Z])"
 )
 
 
@@ -98,25 +102,41 @@ def is_continuation(previous: str, following: str) -> bool:
         return True  # also after "?" or "!" in a name: "What Hi-Fi? are hosting ..."
     if not previous.endswith("."):
         return False
-    if _CLOCK.search(previous):
+    if _CLOCK.search(previous, max(0, len(previous) - _CLOCK_CHARS)):
         return bool(_AFTER_TIME.match(following))
-    match = _LAST_TOKEN.search(previous)
-    if match is None:
+    start = _last_token_start(previous)
+    if start is None:
         return False
-    token = match.group(1)
+    token = previous[start:-1]
     word = token.lower()
     first = following[0]
     if word in TITLES or token in PLACES:
         return first.isupper() or first.isdigit()
     if word == "st":  # "in St. Louis" continues; "on Main St. The" ends.
-        before = previous[: match.start(1)].split()
+        before = previous[:start].split()
         return not before or not before[-1][:1].isupper()
     if word in NUMBERED or word in MONTHS:
         return first.isdigit() or first == "$" or first.islower()
-    if _INITIAL.search(previous) and first.isupper():
+    if len(token) == 1 and first.isupper() and _INITIAL.search(previous):
         return True  # "John F. Kennedy": a middle initial, not "Plan B."
     is_known = word in SUFFIXES or bool(_ACRONYM.search(token + "."))
     if is_known and _CALENDAR_START.match(following):
         return True
     is_short = is_known or (token[0].isupper() and len(token) <= 4)
     return is_short and (first.islower() or first.isdigit())
+
+
+def _last_token_start(previous: str) -> int | None:
+    """Return where the word before the final period starts ("U.S" of "in the U.S.").
+
+    The word is letters and dots, opens on a letter and follows a space, a
+    bracket, a quotation mark or nothing. Found from the end (``rstrip``),
+    not by a regular expression scanning the whole sentence.
+    """
+    body = previous[:-1]
+    start = len(body.rstrip(_TOKEN_CHARS))
+    if start == len(body) or not body[start].isalpha():
+        return None
+    if start and not (body[start - 1].isspace() or body[start - 1] in _TOKEN_OPENERS):
+        return None
+    return start

@@ -53,10 +53,13 @@ PROMPTS = re.compile(
 # Lowercase only: "Plan A" ends a line; "what it is for" can end a heading.
 _NEVER_LAST = r"\b(the|a|an|and|or|of|than|whose|its|their|our|my|your)"
 _OPEN_END = re.compile(_NEVER_LAST + "$")
+_OPEN_END_CHARS = 8  # such a word ("their") is searched for in the last characters only
 # Line-wrap artefact of scraped copy: "a woman who . claims to have ...", and
 # before a name after a word no sentence ends on: "off the coast of . Padstow".
-_WRAP_DOT = re.compile(r"(?<=[a-z,])\s+\.\s+(?=[a-z])")
+# (Lookbehinds follow the first character matched, so scans skip ahead.)
+_WRAP_DOT = re.compile(r"\s(?<=[a-z,]\s)\s*\.\s+(?=[a-z])")
 _WRAP_DOT_NAME = re.compile(_NEVER_LAST + r"\s+\.\s+(?=[A-Z])")
+_SPACED_DOT = re.compile(r"\.(?<=\s\.)(?=\s)")  # what both need: most blocks have none
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 # Control characters, BOMs and lone surrogates (valid JSON "\ud800" is not text).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
@@ -100,7 +103,9 @@ def paragraphs(text: str) -> list[str]:
     for block in (" ".join(b.split()) for b in blocks):
         if not block:
             continue
-        if groups and _OPEN_END.search(groups[-1][-1]):
+        if groups and _OPEN_END.search(
+            groups[-1][-1], max(0, len(groups[-1][-1]) - _OPEN_END_CHARS)
+        ):
             groups[-1].append(block)
         else:
             groups.append([block])
@@ -129,6 +134,8 @@ def strip_dateline(sentence: str) -> str:
 
 def unwrap_dots(text: str) -> str:
     """Join words that scraped copy split with a stray " . " line marker."""
+    if not _SPACED_DOT.search(text):
+        return text
     return _WRAP_DOT_NAME.sub(r"\1 ", _WRAP_DOT.sub(" ", text))
 
 

@@ -11,15 +11,21 @@ import sentencex
 from service.text.abbreviations import repair
 from service.text.clean import is_prompt
 
-# Photo captions run into scraped copy: "Bishop John Folda (pictured) of ...".
+# Photo captions run into scraped copy: "Bishop John Folda (pictured) of ...",
+# "..., pictured, ...", "Photo: ...". (The aside pattern opens on a bracket or
+# a space, so the scan skips to those.)
 CAPTION = re.compile(
-    r"\((?:pictured|left|right|centre|center|above|below|top|bottom|inset|file photo)"
-    r"[^)]*\)|,? pictured\b|^(?:photo|picture|image|credit)s?\s*:",
+    r"[( ](?:(?<=\()(?:pictured|left|right|centre|center|above|below|top|bottom|inset|"
+    r"file photo)[^)]*\)|(?<= )pictured\b)",
     re.IGNORECASE,
 )
+CREDIT = re.compile(r"(?:photo|picture|image|credit)s?\s*:", re.IGNORECASE)
 # DailyMail-style caption label: "Jetting off: In April, the Camerons ...".
 LABEL = re.compile(r"^[A-Z][\w'\u2019-]*(?: [\w'\u2019-]+)?: (?=[A-Z])")
 # A sentence cut off by scraping ends on a function word: "... for which."
+# Searched from DANGLING_TAIL characters before the end (normalised text, so
+# the match is at most "which ." long): not a scan of the whole sentence.
+DANGLING_TAIL = 16
 DANGLING = re.compile(
     r"\b(?:the|a|an|and|or|of|on|in|at|to|for|with|by|from|which|that|but|as|new)\s*\.$",
     re.IGNORECASE,
@@ -96,10 +102,10 @@ def sentences_of(paragraphs: Sequence[str]) -> list[Sentence]:
             if is_prompt(raw) or not any(ch.isalnum() for ch in raw):
                 continue
             text = raw.rstrip(" .") + "." if raw.endswith(" .") else raw
-            is_caption = bool(CAPTION.search(raw) or LABEL.match(raw))
+            is_caption = bool(CAPTION.search(raw) or CREDIT.match(raw) or LABEL.match(raw))
             is_broken = (
                 raw.endswith(" .")
-                or bool(DANGLING.search(text))
+                or bool(DANGLING.search(text, max(0, len(text) - DANGLING_TAIL)))
                 or len(raw) >= MAX_SENTENCE_CHARS // 2
                 and raw[-1:] not in ".!?\"'\u201d\u2019)"
             )

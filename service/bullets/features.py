@@ -28,20 +28,38 @@ PRONOUN_OPENER = re.compile(
     r"should|seems?|appears?|remains?)\b))\b",
     re.IGNORECASE,
 )
+# Phrases that point back at what came before, set off by a comma: "In
+# contrast, Sale are missing 14 players". Without the comma most are the
+# sentence's own ("In contrast to last year, ..."), and are left alone.
+_LEANING_PHRASE = (
+    r"(?:in|by) (?:contrast|comparison)|on the other hand|in addition|as a result|even so|in fact|"
+    r"indeed|likewise|similarly|conversely|alternatively|in turn|after all|"
+    r"at the same time|in the meantime|(?:despite|because of|as a result of|in spite of) "
+    r"(?:this|that|these|those|it)|as such|that said|even then|in response|of course|"
+    r"in other words|what's more|on top of that|above all|in any case|either way|then again|"
+    r"all the same|not only that|for (?:his|her|its|their|our|my) part|to that end|with that"
+)
 # Connectives that lean on an unseen previous sentence. Ambiguous words
-# ("Still images", "Instead of ...") count only when a comma follows.
+# ("Still images", "Instead of ...") count only when a comma follows; "In
+# fact"-like phrases also without one, unless a preposition makes them the
+# sentence's own ("As a result of the storm, ...").
 CONNECTIVE_OPENER = re.compile(
     r"^(?:(?:but|however|also|and|or|meanwhile|moreover|furthermore|nevertheless|nonetheless|"
     r"therefore|consequently|accordingly|additionally|regardless|hence|"
-    r"thus|besides|otherwise|in addition|as a result|even so|in fact|indeed|likewise|"
-    r"similarly)\b,?|(?:so|yet|still|then|instead|now),|so(?= [A-Z]))\s*",
+    r"thus|besides|otherwise)\b,?|(?:in addition|as a result|even so|in fact|indeed|likewise|"
+    r"similarly)\b(?!\s+(?:to|of|as|with|that)\b),?"
+    rf"|(?:so|yet|still|then|instead|now|{_LEANING_PHRASE}),|so(?= [A-Z]))\s*",
     re.IGNORECASE,
 )
-# What a reader (and the shared lint) sees as a dangling opener, comma or not.
+# What a reader (and the shared lint) sees as a dangling opener, comma or not:
+# the words above, a leaning phrase with its comma, and the phrases that lean
+# without one ("In fact Brando's ..."), unless a preposition makes them the
+# sentence's own ("In contrast to ...", "Indeed as ...").
 LEANING_OPENER = re.compile(
-    r"^(?:but|however|also|and|so|meanwhile|still|yet|instead|then|moreover|furthermore|"
+    r"^(?:(?:but|however|also|and|so|meanwhile|still|yet|instead|then|moreover|furthermore|"
     r"nevertheless|nonetheless|therefore|consequently|accordingly|additionally|hence|thus|"
-    r"besides|otherwise)\b",
+    rf"besides|otherwise)\b|(?:{_LEANING_PHRASE}),|(?:in fact|indeed|likewise|similarly|even so|"
+    r"of course|(?:in|by) contrast|on the other hand)\b(?!,|\s+(?:to|of|as|with|that)\b))",
     re.IGNORECASE,
 )
 # (the lookahead on the first letter only lets the scan skip ahead: 40% faster)

@@ -10,6 +10,7 @@ import re
 
 from service.bullets.compress import PROTECTED
 from service.bullets.features import CONNECTIVE_OPENER
+from service.bullets.features import LEANING_OPENER
 
 _SPEAKER = r"(?:[A-Z][\w.'\u2019-]*|the|a|an|police|officials|authorities|experts|he|she|they)"
 _SPEECH = r"(?:said|says|told|reported|announced|added|confirmed|claimed|stated|warned)"
@@ -64,7 +65,9 @@ LEADING_ATTRIBUTION = re.compile(
 # The lead's attribution, to be moved to the front in the present tense:
 # "A will happen, the U.S. defense secretary said Wednesday." -> "The U.S.
 # defense secretary says a will happen". Only a named or nominal speaker
-# qualifies; a pronoun would leave the first bullet without a referent.
+# qualifies; a pronoun would leave the first bullet without a referent. A
+# perfect tense keeps its words: "..., the BBC has said." -> "The BBC has
+# said ..." (an auxiliary is never part of the speaker: "The BBC has says").
 _NOMINAL = (
     r"(?!(?:he|she|they|it|we|i|you|which|who|that|and|but|as|when|while|where|so)\b)"
     r"(?:[Tt]he\s+|[Aa]n?\s+)?[\w.'\u2019-]+"
@@ -72,8 +75,13 @@ _NOMINAL = (
 _PRESENT = {"said": "says", "says": "says", "reported": "reports", "announced": "announces",
             "warned": "warns", "confirmed": "confirms", "told": None, "added": None,
             "claimed": "claims", "stated": "states"}  # fmt: skip
+_AUXILIARY = (
+    r"(?:has|have|had|is|are|was|were|will|would|shall|should|can|could|may|might|must|"
+    r"do|does|did|be|been|being)"
+)
 LEAD_ATTRIBUTION = re.compile(
-    rf",\s+(?P<speaker>{_NOMINAL}(?:\s+[\w.'\u2019-]+){{0,5}}?)\s+(?P<verb>{_SPEECH}){_WHEN}"
+    rf",\s+(?P<speaker>{_NOMINAL}(?:\s+(?!{_AUXILIARY}\b)[\w.'\u2019-]+){{0,5}}?)"
+    rf"\s+(?:(?P<perfect>has|have|had)\s+)?(?P<verb>{_SPEECH}){_WHEN}"
     r"(?=\s*(?:[.!]?$|,\s))"
 )
 _SENTENCE_OPENERS = frozenset(
@@ -125,6 +133,13 @@ TRAILING_MODIFIER = re.compile(
     r"[^;:\"\u201c\u201d()]*$"
 )
 MIN_CLAUSE_WORDS = 8
+# What a connective may leave at the front that cannot open a sentence: an
+# attribution set off by commas ("he said, ", "said Mr Hogan, ") or "though,".
+_ASIDE_ATTRIBUTION = re.compile(
+    rf"^(?:(?:[\w.'\u2019-]+\s+){{1,4}}(?:{_TOLD}|{_SPEECH}{_WHEN})"
+    rf"|{_SPEECH}(?:\s+[\w.'\u2019-]+){{1,4}})\s*,"
+)
+_THOUGH = re.compile(r"^(?:though|although)\b\s*,", re.IGNORECASE)
 LONG_SENTENCE_WORDS = 40
 
 
@@ -190,7 +205,9 @@ def present_attribution(text: str) -> str | None:
     is_plural = head in _PLURAL_HEADS or (
         head.islower() and head.endswith("s") and not head.endswith("ss")
     )
-    if verb and is_plural:
+    if verb and match.group("perfect"):
+        verb = f"{match.group('perfect')} {match.group('verb')}"  # the article's words
+    elif verb and is_plural:
         verb = verb[:-1]  # "prosecutors say", "police warn"
     claim = text[: match.start()].rstrip(", ")
     if verb is None or len(claim.split()) < MIN_CLAUSE_WORDS or _has_open_quote(claim):
@@ -209,6 +226,8 @@ def drop_connective(text: str) -> str:
     rest = text[match.end() :]
     if len(rest.split()) < MIN_CLAUSE_WORDS or not rest[:1].isalpha():
         return text
+    if _ASIDE_ATTRIBUTION.match(rest) or LEANING_OPENER.match(rest) or _THOUGH.match(rest):
+        return text  # "By contrast, he said, ..." / "At the same time, though, ..."
     return _capitalise(rest)
 
 

@@ -5,6 +5,7 @@ from rouge_score import rouge_scorer
 
 from service.bullets.extractor import BulletExtractor
 from service.bullets.extractor import bullet_count
+from service.bullets.features import LEANING_OPENER
 from service.bullets.features import PRONOUN_OPENER
 from service.bullets.features import has_quotation
 from service.bullets.rewrite import cut_long_tail
@@ -203,6 +204,72 @@ def test_drop_connective(sentence: str, expected: str) -> None:
     assert drop_connective(sentence) == expected
 
 
+FACT = "the council approved the new flood barrier after months of debate."
+LEANING_PHRASES = (
+    "In contrast", "By contrast", "By comparison", "On the other hand", "Conversely",
+    "Alternatively", "In turn", "After all", "At the same time", "In the meantime",
+    "Despite this", "Because of that", "In spite of this", "As such", "That said", "Even then",
+    "In response", "Of course", "In other words", "What's more", "On top of that", "Above all",
+    "In any case", "Either way", "Then again", "All the same", "Not only that", "For his part",
+    "For its part", "To that end", "With that", "In fact", "Indeed", "As a result",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("phrase", LEANING_PHRASES)
+def test_a_leaning_phrase_goes_when_the_rest_stands_alone(phrase: str) -> None:
+    assert drop_connective(f"{phrase}, {FACT}") == "The " + FACT.removeprefix("the ")
+
+
+@pytest.mark.parametrize("phrase", LEANING_PHRASES)
+def test_a_leaning_phrase_that_stays_keeps_the_sentence_out_of_the_box(phrase: str) -> None:
+    """Too short to stand alone, the sentence keeps its phrase, and the box refuses it."""
+    assert LEANING_OPENER.match(drop_connective(f"{phrase}, it failed."))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In contrast to last year, the council approved the barrier.",  # its own comparison
+        "In addition to the fatalities, nine others were wounded.",
+        "As a result of the storm, the council approved the barrier.",
+        "Indeed as expected the council approved the barrier.",
+        "Of courses run by the council, most are free.",
+        "Despite the rain, the council approved the barrier.",
+    ],
+)
+def test_a_phrase_that_is_the_sentences_own_does_not_lean(sentence: str) -> None:
+    assert not LEANING_OPENER.match(sentence)
+    assert drop_connective(sentence) == sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In fact Brando's Academy Award triumph revived his career.",
+        "By contrast last year's survey found that 15% of firms had failed.",
+        "Of course this award is very special.",
+        "On the other hand Sale are missing 14 players.",
+    ],
+)
+def test_a_phrase_leans_without_its_comma_too(sentence: str) -> None:
+    assert LEANING_OPENER.match(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "By contrast, he said, digging up roads and laying cables can take weeks or months.",
+        "By contrast, said Mr Hogan, the code for such viruses was commonly held by many groups.",
+        "However, the minister told reporters, the plan will go ahead next spring as promised.",
+        "At the same time, though, our lawyers noted the name had to be ours to trademark.",
+        "In the meantime, however, the council approved the new flood barrier after a debate.",
+    ],
+)
+def test_a_connective_stays_when_removing_it_leaves_no_sentence_start(sentence: str) -> None:
+    """Not "He said, digging up roads ..." nor "Though, our lawyers ..."."""
+    assert drop_connective(sentence) == sentence
+
+
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
@@ -261,6 +328,31 @@ def test_present_attribution_moves_speaker_to_front() -> None:
 def test_present_attribution_refuses_pronoun_speaker() -> None:
     sentence = "The government will allow farmers to sell their grain abroad this year, he said."
     assert present_attribution(sentence) is None
+
+
+@pytest.mark.parametrize(
+    ("tail", "front"),
+    [
+        ("Tony Blair has said", "Tony Blair has said"),
+        ("the BBC has announced", "The BBC has announced"),
+        ("lenders have warned", "Lenders have warned"),
+        ("Pentagon officials have confirmed", "Pentagon officials have confirmed"),
+        ("the firm had claimed", "The firm had claimed"),
+        ("a committee of MPs has reported", "A committee of MPs has reported"),
+    ],
+)
+def test_present_attribution_keeps_a_perfect_tense_word_for_word(tail: str, front: str) -> None:
+    """Never "The BBC has says" or "Lenders have says": an auxiliary is not the speaker."""
+    claim = "UK mortgage lending showed a post-Christmas lull in January"
+    assert present_attribution(f"{claim}, {tail}.") == f"{front} {claim}."
+
+
+@pytest.mark.parametrize(
+    "tail", ["the minister has told MPs", "the council was told", "the mayor will be said"]
+)
+def test_present_attribution_leaves_other_auxiliaries_alone(tail: str) -> None:
+    claim = "UK mortgage lending showed a post-Christmas lull in January"
+    assert present_attribution(f"{claim}, {tail}.") is None
 
 
 def test_present_attribution_agrees_with_plural_speaker() -> None:

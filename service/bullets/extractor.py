@@ -24,6 +24,8 @@ from service.bullets.scoring import Selection
 from service.bullets.scoring import feature_values
 from service.bullets.scoring import load_selection
 from service.text.abbreviations import LOWER_OPENER
+from service.text.abbreviations import MONTH_NAMES
+from service.text.abbreviations import WEEKDAYS
 from service.text.article import Article
 
 MIN_BULLETS = 3
@@ -35,6 +37,13 @@ MIN_WORDS = 6  # shorter fragments lean on their neighbours ("Rescuers named it 
 MAX_WORDS = 35  # a box bullet is one fact: longer candidates are never chosen
 SPLIT_WORDS = 22  # try a clause split above this length
 SENTENCE_LIMIT = 60  # the position prior makes later sentences irrelevant
+# A line under a label of one or two words: a photo caption ("Stunned: Patrick
+# McCrystal with his Ford Fiesta"), a transcript ("KH: I'm a big hair-up
+# person"), a link ("Photos: Precious monuments lost"), a fact sheet
+# ("Passengers: 150 Airplane: Airbus A320"). None reads as a box's fact. A
+# timeline's date may label one ("April 1992: A huge IRA car bomb ...").
+_LABELLED = re.compile(r"^[A-Z][\w'\u2019.&-]*(?: [\w'\u2019.&-]+)?: ")
+_DATE_LABEL = re.compile(rf"^(?:(?:{MONTH_NAMES}|{WEEKDAYS})\b[^:]*|[^:]*\d{{4}}):", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +139,8 @@ class BulletExtractor:
             return None  # "But ..." leans on a sentence the reader never sees
         if LOWER_OPENER.match(opening):
             return None  # a fragment: its subject was lost (a line break, scraped-out names)
+        if _LABELLED.match(opening) and not _DATE_LABEL.match(opening):
+            return None  # a caption, a transcript, a link or a fact sheet under its label
         features = tuple(feature_values(profile, text, part, sentences, top))
         # "He said ..." only right after the sentence that names him, never first.
         needs_previous = bool(PRONOUN_OPENER.match(opening)) or (

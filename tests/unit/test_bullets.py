@@ -515,3 +515,36 @@ def candidate_texts(*lines: str) -> list[str]:
     lead, *rest = STORY.split("\n\n")
     units = BulletExtractor().candidates(prepare("\n\n".join([lead, *lines, *rest])))
     return [unit.text.rstrip(".") for unit in units]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Stunned: Patrick McCrystal with his Ford Fiesta, which was given a parking ticket.",
+        "Injured: Martinez Rojas' booking shot shows the scratches on his face from the dispute.",
+        "KH: I'm a big hair-up person and I always have been since I was a teenager.",
+        "CNN: Tell us about casting the role of Gogol in the film about the family.",
+        "John Defterios: It's coming almost as a perfect storm for the oil producers now.",
+        "Photos: Precious monuments lost in conflicts across the region this decade.",
+        "Rolling Stone: Kanye reveals new album title in an interview with the magazine.",
+        "Passengers: 150 Airplane: Airbus A320 Airline: Germanwings Flight distance: 726 miles.",
+        "Editor's note: Ann Curley is the assignment manager for the CNN Medical News unit.",
+        "U.S. officials: The flood barrier plan will be reviewed again next year by the board.",
+    ],
+)
+def test_a_line_under_a_label_is_never_a_candidate(line: str) -> None:
+    """Captions, transcripts, links and fact sheets under their label are not a box's facts."""
+    texts = candidate_texts(line)
+    assert texts and not any(line[line.index(":") + 2 :][:25] in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "April 1992: A huge car bomb in the financial district kills three people and wounds 91.",
+        "Monday: The council approves the flood barrier after a debate lasting four hours.",
+        "The reason is simple: the council could not afford to wait another winter for it.",
+    ],
+)
+def test_a_date_label_or_a_colon_inside_a_sentence_keeps_it_a_candidate(line: str) -> None:
+    assert line.rstrip(".") in candidate_texts(line)

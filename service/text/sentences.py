@@ -31,6 +31,7 @@ DANGLING = re.compile(
     re.IGNORECASE,
 )
 _MIN_CHARS = 2
+OPENING_QUOTES = '"\u201c\u2018'  # after a space, a straight mark opens
 # Longer "sentences" are scraping debris or an attack; every later regex runs
 # on pieces of at most this size, so its cost per piece is bounded.
 MAX_SENTENCE_CHARS = 1_500
@@ -57,8 +58,27 @@ class Sentence:
 def split_sentences(text: str) -> list[str]:
     """Split one paragraph into sentences (abbreviation- and quote-aware)."""
     segments = repair(s for block in _blocks(text) for s in sentencex.segment("en", block))
-    pieces = [piece for s in segments for piece in _bounded(s.strip())]
+    pieces = [piece for s in _quotes_opened_where_they_open(segments) for piece in _bounded(s)]
     return [piece for piece in pieces if len(piece) >= _MIN_CHARS]
+
+
+def _quotes_opened_where_they_open(segments: list[str]) -> list[str]:
+    """Move an opening quotation mark left at a segment's end to the segment it opens.
+
+    The splitter leaves it behind when the quotation does not close in view
+    (it runs into the next paragraph, or past a block cut): 'Jackson resigned
+    Wednesday. "' and 'We are actively addressing ...' are one sentence and
+    one quotation.
+    """
+    moved: list[str] = []
+    carried = ""
+    for segment in segments:
+        text = carried + segment.strip()
+        carried = ""
+        if len(text) > 2 and text[-1] in OPENING_QUOTES and text[-2].isspace():
+            text, carried = text[:-1].rstrip(), text[-1]
+        moved.append(text)
+    return moved
 
 
 def _blocks(text: str) -> list[str]:

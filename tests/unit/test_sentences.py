@@ -11,6 +11,7 @@ from service.text.abbreviations import NUMBERED
 from service.text.abbreviations import SUFFIXES
 from service.text.abbreviations import TITLES
 from service.text.article import prepare
+from service.text.sentences import _quotes_opened_where_they_open
 from service.text.sentences import split_sentences
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "eval"
@@ -161,3 +162,37 @@ def test_no_train_sentence_starts_lowercase_or_with_a_date_after_an_abbreviation
                 if starts_lower or (_ABBREVIATION_END.search(before) and _CALENDAR.match(after)):
                     bad.append((before[-40:], after[:40]))
     assert bad == []
+
+
+@pytest.mark.parametrize("mark", ['"', "\u201c", "\u2018"])
+@pytest.mark.parametrize(
+    "segments",
+    [
+        ["Jackson resigned Wednesday. {q}", "We are actively addressing the issues."],
+        ["His agent had no comment. {q}", "I'll have some sort of party,", "he said."],
+    ],
+)
+def test_an_opening_quote_left_at_a_segments_end_moves_to_the_sentence_it_opens(
+    mark: str, segments: list[str]
+) -> None:
+    """What the splitter does to a quotation that does not close in view."""
+    moved = _quotes_opened_where_they_open([s.format(q=mark) for s in segments])
+    assert moved[0] == segments[0].format(q="").rstrip()
+    assert moved[1] == mark + segments[1]
+    assert "".join(moved).count(mark) == 1
+
+
+def test_a_closing_quote_and_a_last_lone_mark_stay_or_go() -> None:
+    assert _quotes_opened_where_they_open(['"It is over," he said.', "Then he left."]) == [
+        '"It is over," he said.',
+        "Then he left.",
+    ]
+    assert _quotes_opened_where_they_open(['He left. "']) == ["He left."]
+
+
+def test_a_quotation_running_into_the_next_paragraph_opens_its_own_sentence() -> None:
+    text = 'His agent had no comment on his plans. "I will definitely have a party. It will be big.'
+    assert split_sentences(text)[:2] == [
+        "His agent had no comment on his plans.",
+        '"I will definitely have a party.',
+    ]

@@ -48,7 +48,7 @@ APPOSITIVE = re.compile(
 
 # " -- albeit under probation -- " inside a sentence, or a trailing " -- ..." aside.
 _DASHES = ("--", "\u2014", "\u2013")
-_DASH = r"\s+(?:--|\u2014|\u2013)\s+"
+_DASH = rf"\s+(?:{'|'.join(_DASHES)})\s+"
 DASH_ASIDE = re.compile(
     rf"{_DASH}[^\u2014\u2013\"\u201c\u201d()]{{3,100}}?{_DASH}|{_DASH}[^\u2014\u2013\"\u201c\u201d()]{{3,120}}?(?=[.!]?$)"
 )

@@ -39,6 +39,8 @@ _LEANING_PHRASE = (
     r"in other words|what's more|on top of that|above all|in any case|either way|then again|"
     r"all the same|not only that|for (?:his|her|its|their|our|my) part|to that end|with that"
 )
+# What follows such a phrase when it is the sentence's own ("As a result of").
+_OWN = r"\s+(?:to|of|as|with|that)\b"
 # Connectives that lean on an unseen previous sentence. Ambiguous words
 # ("Still images", "Instead of ...") count only when a comma follows; "In
 # fact"-like phrases also without one, unless a preposition makes them the
@@ -47,7 +49,7 @@ CONNECTIVE_OPENER = re.compile(
     r"^(?:(?:but|however|also|and|or|meanwhile|moreover|furthermore|nevertheless|nonetheless|"
     r"therefore|consequently|accordingly|additionally|regardless|hence|"
     r"thus|besides|otherwise)\b,?|(?:in addition|as a result|even so|in fact|indeed|likewise|"
-    r"similarly)\b(?!\s+(?:to|of|as|with|that)\b),?"
+    rf"similarly)\b(?!{_OWN}),?"
     rf"|(?:so|yet|still|then|instead|now|{_LEANING_PHRASE}),|so(?= [A-Z]))\s*",
     re.IGNORECASE,
 )
@@ -59,7 +61,7 @@ LEANING_OPENER = re.compile(
     r"^(?:(?:but|however|also|and|so|meanwhile|still|yet|instead|then|moreover|furthermore|"
     r"nevertheless|nonetheless|therefore|consequently|accordingly|additionally|hence|thus|"
     rf"besides|otherwise)\b|(?:{_LEANING_PHRASE}),|(?:in fact|indeed|likewise|similarly|even so|"
-    r"of course|(?:in|by) contrast|on the other hand)\b(?!,|\s+(?:to|of|as|with|that)\b))",
+    rf"of course|(?:in|by) contrast|on the other hand)\b(?!,|{_OWN}))",
     re.IGNORECASE,
 )
 # (the lookahead on the first letter only lets the scan skip ahead: 40% faster)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from service.text.tail import search_end
+
 MAX_MERGED_CHARS = 2_000
 # Titles and ranks stand before a name: never the end of a sentence.
 TITLES = frozenset(
@@ -102,7 +104,7 @@ def is_continuation(previous: str, following: str) -> bool:
         return True  # also after "?" or "!" in a name: "What Hi-Fi? are hosting ..."
     if not previous.endswith("."):
         return False
-    if _CLOCK.search(previous, max(0, len(previous) - _CLOCK_CHARS)):
+    if search_end(_CLOCK, previous, _CLOCK_CHARS):
         return bool(_AFTER_TIME.match(following))
     start = _last_token_start(previous)
     if start is None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from service.text.tail import search_end
+
 BOX_HEADINGS = re.compile(
     r"^\s*(?:what you need to know|key (?:points|facts|takeaways)|at a glance|"
     r"the big picture|in brief|in short|tl;?dr)\s*:?\s*$",
@@ -103,9 +105,7 @@ def paragraphs(text: str) -> list[str]:
     for block in (" ".join(b.split()) for b in blocks):
         if not block:
             continue
-        if groups and _OPEN_END.search(
-            groups[-1][-1], max(0, len(groups[-1][-1]) - _OPEN_END_CHARS)
-        ):
+        if groups and search_end(_OPEN_END, groups[-1][-1], _OPEN_END_CHARS):
             groups[-1].append(block)
         else:
             groups.append([block])

@@ -10,6 +10,7 @@ import sentencex
 
 from service.text.abbreviations import repair
 from service.text.clean import is_prompt
+from service.text.tail import search_end
 
 # Photo captions run into scraped copy: "Bishop John Folda (pictured) of ...",
 # "..., pictured, ...", "Photo: ...". (The aside pattern opens on a bracket or
@@ -125,7 +126,7 @@ def sentences_of(paragraphs: Sequence[str]) -> list[Sentence]:
             is_caption = bool(CAPTION.search(raw) or CREDIT.match(raw) or LABEL.match(raw))
             is_broken = (
                 raw.endswith(" .")
-                or bool(DANGLING.search(text, max(0, len(text) - DANGLING_TAIL)))
+                or bool(search_end(DANGLING, text, DANGLING_TAIL))
                 or len(raw) >= MAX_SENTENCE_CHARS // 2
                 and raw[-1:] not in ".!?\"'\u201d\u2019)"
             )

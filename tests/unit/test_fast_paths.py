@@ -28,6 +28,7 @@ from service.text.sentences import CAPTION
 from service.text.sentences import CREDIT
 from service.text.sentences import DANGLING
 from service.text.sentences import DANGLING_TAIL
+from service.text.tail import search_end
 
 WORDS = (
     "a am pm a.m. p.m. a.m p.m pa.m. 5a.m. I i'm me my we our us you your the of and which "
@@ -71,7 +72,7 @@ def test_last_token_is_the_plain_patterns_group(previous: str) -> None:
 @many
 @given(sentence)
 def test_clock_in_the_last_characters_is_the_plain_search(previous: str) -> None:
-    tail = _CLOCK.search(previous, max(0, len(previous) - _CLOCK_CHARS))
+    tail = search_end(_CLOCK, previous, _CLOCK_CHARS)
     assert bool(tail) == bool(_CLOCK.search(previous))
 
 
@@ -107,14 +108,14 @@ def test_captions_are_the_plain_pattern(raw: str) -> None:
 @given(sentence)
 def test_dangling_end_in_the_tail_is_the_plain_search_on_normalised_text(raw: str) -> None:
     normalised = " ".join(raw.split())
-    tail = DANGLING.search(normalised, max(0, len(normalised) - DANGLING_TAIL))
+    tail = search_end(DANGLING, normalised, DANGLING_TAIL)
     assert bool(tail) == bool(DANGLING.search(normalised))
 
 
 @many
 @given(text)
 def test_open_end_in_the_tail_is_the_plain_search(block: str) -> None:
-    tail = _OPEN_END.search(block, max(0, len(block) - _OPEN_END_CHARS))
+    tail = search_end(_OPEN_END, block, _OPEN_END_CHARS)
     assert bool(tail) == bool(_OPEN_END.search(block))
 
 

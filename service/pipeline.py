@@ -7,7 +7,6 @@ articles, per-item failures in a batch) and never imports Flask.
 from __future__ import annotations
 
 import time
-import unicodedata
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from service.errors import UnsupportedLanguage
 from service.state import ServiceState
 from service.text.article import Article
 from service.text.article import prepare
+from service.text.folding import fold
 from service.text.language import detect_language
 
 DEFAULT_MAX_WORDS = 75
@@ -79,9 +79,9 @@ def prepare_document(
         UnsupportedLanguage: the article is in a language the server does not serve.
     """
     raw = document.get("text") if document.get("text") is not None else document.get("html")
-    # Counted after NFKC: one U+FDFA becomes 18 characters, so 200,000 of
+    # Counted after folding: one U+FDFA becomes 18 characters, so 200,000 of
     # them would pass a raw count and grow to 3.6 million.
-    size = len(unicodedata.normalize("NFKC", raw or ""))
+    size = len(fold(raw or ""))
     if size > max_chars:
         raise InputTooLong(
             f"article has {size} characters; the limit is {max_chars}",

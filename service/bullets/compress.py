@@ -53,7 +53,17 @@ DASH_ASIDE = re.compile(
     rf"{_DASH}[^\u2014\u2013\"\u201c\u201d()]{{3,100}}?{_DASH}|{_DASH}[^\u2014\u2013\"\u201c\u201d()]{{3,120}}?(?=[.!]?$)"
 )
 # A trailing participle phrase: "..., making him eligible to return at once."
-TRAILING_PARTICIPLE = re.compile(r",\s+(?:[a-z]{3,}ing)\b[^,;:\"\u201c\u201d()]{3,120}?(?=[.!]?$)")
+# Participles of consequence: ", meaning he is eligible for the death
+# penalty", ", leaving 40 homeless". What follows them is the point.
+CONSEQUENCE = (
+    r"(?:meaning|leaving|making|causing|forcing|prompting|sparking|triggering|resulting|killing|"
+    r"injuring|wounding|bringing|raising|cutting|ending|putting|sending|allowing|preventing)"
+)
+# Never a source (", according to ...") nor a consequence.
+TRAILING_PARTICIPLE = re.compile(
+    rf",\s+(?!(?:according|{CONSEQUENCE})\b)(?:[a-z]{{3,}}ing)\b"
+    r"[^,;:\"\u201c\u201d()]{3,120}?(?=[.!]?$)"
+)
 
 
 def drop_dash_aside(text: str) -> str:

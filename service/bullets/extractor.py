@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from service.bullets.compress import compress
+from service.bullets.features import BACK_REFERENCE
 from service.bullets.features import FIRST_SECOND_PERSON
 from service.bullets.features import LEANING_OPENER
 from service.bullets.features import PRONOUN_OPENER
 from service.bullets.features import Profile
+from service.bullets.features import content_words
 from service.bullets.features import profile_sentences
 from service.bullets.features import similarity
 from service.bullets.rewrite import cut_long_tail
@@ -25,8 +28,12 @@ from service.bullets.scoring import feature_values
 from service.bullets.scoring import load_selection
 from service.text.abbreviations import LOWER_OPENER
 from service.text.abbreviations import MONTH_NAMES
+from service.text.abbreviations import SUFFIXES
+from service.text.abbreviations import TITLES
 from service.text.abbreviations import WEEKDAYS
 from service.text.article import Article
+from service.text.furniture import is_furniture
+from service.text.sentences import Sentence
 
 MIN_BULLETS = 3
 MAX_BULLETS = 5
@@ -43,6 +50,24 @@ SENTENCE_LIMIT = 60  # the position prior makes later sentences irrelevant
 # ("Passengers: 150 Airplane: Airbus A320"). None reads as a box's fact. A
 # timeline's date may label one ("April 1992: A huge IRA car bomb ...").
 _LABELLED = re.compile(r"^[A-Z][\w'\u2019.&-]*(?: [\w'\u2019.&-]+)?: ")
+# The next sentence gives this one's source: "Or so says actress ...",
+# "That's according to a leaked memo.", "That is what the minister said."
+_ATTRIBUTES_PREVIOUS = re.compile(
+    r"^(?:or\s+)?(?:so\s+(?:says|said|claims?|claimed|believes?|thinks?)\b"
+    r"|(?:that|this)(?:'s|\u2019s|\s+is|\s+was)\s+(?:according\s+to|what)\b)",
+    re.IGNORECASE,
+)
+# An attribution whose quotation was split off: "Her lawyer Mihir Desai said:".
+_BARE_ATTRIBUTION = re.compile(
+    r"^[^,]*\b(?:said|says|told\s+\w+|added|explained|insisted|warned|wrote)\s*[.:]?$|:\s*$"
+)
+# "Mr Adams did not believe ...": a surname the box must have introduced.
+_TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor)\.?\s+(?P<surname>[A-Z][\w'\u2019-]+)")
+CATAPHORA_WORDS = 12
+# A final period that belongs to an abbreviation: "5 a.m.", "the U.S.", "Acme Inc."
+_ABBREVIATION_END = re.compile(
+    rf"(?:\b(?:[A-Za-z]\.){{2,}}|\b(?:{'|'.join(sorted(SUFFIXES | TITLES))})\.)$", re.IGNORECASE
+)  # a lede's pronoun is resolved later in the sentence
 _DATE_LABEL = re.compile(rf"^(?:(?:{MONTH_NAMES}|{WEEKDAYS})\b[^:]*|[^:]*\d{{4}}):", re.IGNORECASE)
 
 
@@ -94,8 +119,20 @@ class BulletExtractor:
         return self.compose(units, wanted)
 
     def compose(self, units: Sequence[Unit], count: int) -> list[str]:
-        """Select ``count`` of the candidates and write them as the box, in article order."""
-        chosen = sorted(self.select(units, max(0, min(count, MAX_BULLETS))), key=lambda u: u.order)
+        """Select ``count`` of the candidates and write them as the box, in article order.
+
+        A bullet that leans on a name the box never introduced ("Mr Adams
+        did not believe ...") gives way to the next candidate.
+        """
+        pool = list(units)
+        while True:
+            chosen = sorted(
+                self.select(pool, max(0, min(count, MAX_BULLETS))), key=lambda u: u.order
+            )
+            stray = next((u for i, u in enumerate(chosen) if not _introduced(u, chosen[:i])), None)
+            if stray is None:
+                break
+            pool.remove(stray)
         texts = [unit.text for unit in chosen]
         if chosen and chosen[0].attributed:
             texts[0] = chosen[0].attributed  # the news first, as "X says ..."
@@ -109,13 +146,23 @@ class BulletExtractor:
             return []
         top = max(p.centrality for p in profiles)
         units: list[Unit] = []
+        quoted = inside_quotation([p.sentence for p in profiles])
         for number, profile in enumerate(profiles):
-            if profile.opens_with_pronoun and not (number and _names_someone(profiles[number - 1])):
+            text = profile.sentence.text
+            if profile.opens_with_pronoun and not (
+                (number and _names_someone(profiles[number - 1])) or _is_cataphoric(profile)
+            ):
                 continue  # "He said ..." with nobody named just before it dangles
-            if profile.is_question or profile.has_quote:
+            if profile.is_question or profile.has_quote or quoted[number]:
                 continue  # the box states facts in its own voice: no questions, no quotes
-            if _has_unbalanced_quote(profile.sentence.text):
-                continue
+            if is_furniture(text) or _has_unbalanced_quote(text):
+                continue  # page furniture is never content
+            if number + 1 < len(profiles) and _ATTRIBUTES_PREVIOUS.match(
+                profiles[number + 1].sentence.text
+            ):
+                continue  # "... a modern-day suffragette." "Or so says actress ..."
+            if _BARE_ATTRIBUTION.search(text):
+                continue  # "Her lawyer Mihir Desai said:" lost its quotation
             text = shorten(profile.sentence.text)
             pieces = split_clauses(text) if len(text.split()) > SPLIT_WORDS else [text]
             if len(pieces) == 1:
@@ -143,15 +190,13 @@ class BulletExtractor:
             return None  # a caption, a transcript, a link or a fact sheet under its label
         features = tuple(feature_values(profile, text, part, sentences, top))
         # "He said ..." only right after the sentence that names him, never first.
-        needs_previous = bool(PRONOUN_OPENER.match(opening)) or (
-            part > 0 and bool(FIRST_SECOND_PERSON.match(text))
-        )
+        needs_previous = (
+            bool(PRONOUN_OPENER.match(opening) or BACK_REFERENCE.match(opening))
+            and not (part == 0 and _is_cataphoric(profile))
+        ) or (part > 0 and bool(FIRST_SECOND_PERSON.match(text)))
         attributed = None
-        if part == 0 and not profile.opens_with_pronoun:
-            moved = present_attribution(drop_asides(profile.sentence.text))
-            if moved is not None:
-                moved = compress(moved)
-                attributed = moved if len(moved.split()) <= MAX_WORDS else None
+        if part == 0 and (not profile.opens_with_pronoun or _is_cataphoric(profile)):
+            attributed = fronted(profile.sentence.text)
         order = profile.sentence.index + part / 2
         score = self.selection.score(features)
         return Unit(text, order, features, score, profile.words, needs_previous, attributed)
@@ -165,8 +210,10 @@ class BulletExtractor:
             best: Unit | None = None
             best_value = float("-inf")
             for unit in units:
-                if unit.order in picked or not _is_anchored(unit, picked, orders):
+                if unit.order in picked or not is_anchored(unit, picked, orders):
                     continue
+                if any(repeats(unit.text, c.text) for c in chosen):
+                    continue  # one fact once
                 value = self.value(unit, chosen)
                 if value > best_value:
                     best, best_value = unit, value
@@ -184,7 +231,9 @@ class BulletExtractor:
     def _finish(self, text: str) -> str:
         text = text.strip()
         if self.punctuation == "none":
-            return text[:-1].rstrip() if text.endswith(".") else text
+            if text.endswith(".") and not _ABBREVIATION_END.search(text):
+                return text[:-1].rstrip()
+            return text  # "at 5 a.m." keeps its abbreviation's period
         return text if text[-1:] in ".!?\"'\u201d\u2019" else text + "."
 
 
@@ -194,18 +243,135 @@ def shorten(sentence: str) -> str:
     return compress(text)
 
 
+def inside_quotation(sentences: Sequence[Sentence]) -> list[bool]:
+    """Tell, for each sentence, whether it lies inside a quotation begun before it.
+
+    A quotation of several sentences marks only its first and last; the
+    ones after the first are still someone speaking ("Equally, if they don't play
+    well, it's the manager who gets the stick."). A quotation counts only
+    when it closes within ``QUOTE_SPAN`` sentences of its paragraph: a
+    stray mark in scraped copy must not silence the rest of the story.
+    """
+    inside = [False] * len(sentences)
+    opened: int | None = None
+    for number, sentence in enumerate(sentences):
+        if opened is not None and sentence.paragraph != sentences[opened].paragraph:
+            opened = None  # a paragraph closes any quotation; the next reopens it
+        was_open = opened is not None
+        for match in _QUOTE_EVENT.finditer(sentence.text):
+            if match.group("open"):
+                opened = number if opened is None else opened
+            elif opened is not None:
+                for between in range(opened + 1, number + 1):
+                    inside[between] = True
+                opened = None
+        if was_open and opened is not None and number - opened >= QUOTE_SPAN:
+            opened = None
+    return inside
+
+
+QUOTE_SPAN = 6
+# An opening mark after a space or at the start, before a word; a closing
+# mark after a word or punctuation, before a space or the end. Apostrophes
+# inside words ("don't") are neither.
+_QUOTE_EVENT = re.compile(
+    "(?P<open>(?:^|(?<=[\\s(]))[\"\u201c'\u2018](?=[\\w\u2026.]))"
+    "|(?<=[\\w.,!?;:\u2026*])[\"\u201d'\u2019](?=[\\s).,;:!?]|$)"
+)
+
+
+def _is_cataphoric(profile: Profile) -> bool:
+    """Tell whether a lede's opening pronoun is resolved later in its own sentence.
+
+    "They may not be "Star Trek"-type extraterrestrials, but we may be close
+    to finding evidence of alien life, a NASA scientist says." A lede opens
+    the story, so its pronoun points forward; it qualifies when its source
+    can move to the front ("A NASA scientist says they ..."), so the box
+    does not open on the pronoun.
+    """
+    sentence = profile.sentence
+    return (
+        sentence.index == 0
+        and sentence.words >= CATAPHORA_WORDS
+        and (fronted(sentence.text) is not None)
+    )
+
+
+def fronted(sentence: str) -> str | None:
+    """Return the sentence with its attribution moved to the front, if it fits a bullet."""
+    moved = present_attribution(drop_asides(sentence))
+    if moved is None:
+        return None
+    moved = compress(moved)
+    return moved if len(moved.split()) <= MAX_WORDS else None
+
+
 def _names_someone(profile: Profile) -> bool:
     """Tell whether a sentence names a person or body a pronoun could point back to."""
     return bool(_INNER_NAME.search(profile.sentence.text))
 
 
-def _is_anchored(unit: Unit, picked: set[float], orders: set[float]) -> bool:
+def is_anchored(unit: Unit, picked: set[float], orders: set[float]) -> bool:
+    """Tell whether a pronoun opener's sentence is picked: the one just before it.
+
+    When that sentence gave no candidate (a quotation, a caption), the
+    pronoun points at something the box cannot show.
+    """
     if not unit.needs_previous:
         return True
     previous = max((o for o in orders if o < unit.order), default=None)
-    return previous is not None and previous in picked
+    return previous is not None and previous in picked and int(previous) >= int(unit.order) - 1
+
+
+def _introduced(unit: Unit, earlier: Sequence[Unit]) -> bool:
+    """Tell whether a bullet opening on "Mr Adams" follows one that names Adams."""
+    match = _TITLED.match(unit.text)
+    return not match or any(match.group("surname") in u.text for u in earlier)
+
+
+def repeats(text: str, other: str) -> bool:
+    """Tell whether two bullets state one fact: most content words, and the same numbers.
+
+    "13% higher" and "13 per cent higher" hold the same number; a pair
+    with the same numbers needs half the shorter's words in common, one
+    without numbers four fifths of the shorter's words and half of both.
+    """
+    words, values = _fact_words(text)
+    others, other_values = _fact_words(other)
+    if min(len(words), len(others)) < REPEAT_MIN_WORDS:
+        return False  # "No-one is injured." shares one word with any casualty line
+    shared = len(words & others)
+    overlap = shared / min(len(words), len(others))
+    if overlap >= REPEAT_OVERLAP and similarity(words, others) >= 0.5:
+        return True  # the shorter says nothing the longer does not, and is not a mere fragment
+    same = bool(values) and values == other_values
+    return same and overlap >= REPEAT_OVERLAP_WITH_NUMBERS and shared >= REPEAT_MIN_WORDS
+
+
+@lru_cache(maxsize=4096)
+def _fact_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Return a text's content words and number values (cached: selection asks often)."""
+    return frozenset(content_words(text)), frozenset(_FIGURE.findall(text.replace(",", "")))
+
+
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+REPEAT_OVERLAP = 0.8
+REPEAT_MIN_WORDS = 4
+REPEAT_OVERLAP_WITH_NUMBERS = 0.5
 
 
 def _has_unbalanced_quote(text: str) -> bool:
+    """Tell whether a quotation opens (double or single marks) and is not closed."""
     doubles = sum(text.count(c) for c in '"\u201c\u201d')
-    return doubles % 2 == 1 or text.count("(") != text.count(")")
+    if doubles % 2 == 1 or text.count("(") != text.count(")"):
+        return True
+    if "'" not in text and "\u2018" not in text:
+        return False
+    return len(_SINGLE_OPEN.findall(text)) > len(_SINGLE_CLOSE.findall(text))
+
+
+# "saying: 'When he gets the best players back, you watch United go": a
+# single-quoted quotation cut before its end. An apostrophe inside a word
+# ("don't") is neither mark.
+_SINGLE_OPEN = re.compile("(?:^|(?<=[\\s:(]))['\u2018](?=\\w)")
+_SINGLE_CLOSE = re.compile("(?<=[\\w.,!?])['\u2019](?=[\\s.,;:!?)]|$)")

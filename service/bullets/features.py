@@ -28,6 +28,13 @@ PRONOUN_OPENER = re.compile(
     r"should|seems?|appears?|remains?)\b))\b",
     re.IGNORECASE,
 )
+# A definite description that points back at someone the reader already
+# met: "The younger man, Clarke said, ...", "Same goes for ...", "Both banks".
+BACK_REFERENCE = re.compile(
+    r"^(?:(?:the|this|that)\s+(?:younger|older|elder|former|latter|same|pair|couple|duo|two)\b"
+    r"|same goes\b|such\b|another\b|both\b(?![^,.;]{0,60}\band\b))",  # "Both X and Y" names both
+    re.IGNORECASE,
+)
 # Phrases that point back at what came before, set off by a comma: "In
 # contrast, Sale are missing 14 players". Without the comma most are the
 # sentence's own ("In contrast to last year, ..."), and are left alone.

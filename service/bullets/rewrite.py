@@ -8,59 +8,30 @@ from __future__ import annotations
 
 import re
 
+from service.bullets.compress import CONSEQUENCE
 from service.bullets.compress import PROTECTED
 from service.bullets.features import CONNECTIVE_OPENER
 from service.bullets.features import LEANING_OPENER
+from service.text.attribution import has_cue
+from service.text.attribution import is_attributed
+from service.text.attribution import routine_tail
+from service.text.furniture import BARE_PICTURE_ASIDE
+from service.text.furniture import PICTURE_ASIDE
 
 _SPEAKER = r"(?:[A-Z][\w.'\u2019-]*|the|a|an|police|officials|authorities|experts|he|she|they)"
 _SPEECH = r"(?:said|says|told|reported|announced|added|confirmed|claimed|stated|warned)"
 _WHEN = (
     r"(?:\s+(?:on\s+)?(?:today|yesterday|tonight|last night|on \w+|\w+day|this week|last week))?"
 )
-# A lowercase speaker too ("state officials"), never a conjunction or relative word.
-_TAIL_SPEAKER = (
-    rf"(?:{_SPEAKER}|(?!(?:and|but|or|nor|which|who|whom|that|as|when|while|where|so|because|if|"
-    r"it|we|i|you)\b)[a-z][\w'\u2019-]*)"
-)
-# Where it was said: "in a statement", "at a news conference", "on Twitter".
-_SETTING = (
-    r"(?:\s+(?:in|at|during)\s+(?:a|an|the)\s+(?:statement|interview|news conference|"
-    r"press conference|news release|briefing|speech)|\s+on\s+(?:Twitter|Facebook|Instagram))?"
-)
 # Whom it was told to: "told CNN", "told reporters", "told The Associated Press".
 _TOLD = (
     r"(?:told|tells)\s+(?:CNN|reporters|journalists|(?:The\s+)?[A-Z][\w.'\u2019-]*"
     r"(?:\s+[A-Z][\w.'\u2019-]*){0,3})"
 )
-# What a study said: ", a new study found." / ", an analysis shows." / ", a CNN poll found."
-_FINDING = (
-    r",\s+(?:a|an|the)\s+(?:[\w.'\u2019-]+\s+){0,3}?"
-    r"(?:study|analysis|report|survey|poll|review|investigation|audit|research|data)\s+"
-    r"(?:[\w.'\u2019-]+\s+){0,4}?(?:found|finds|shows|showed|suggests|suggested|says|said)"
-    rf"{_WHEN}(?=\s*[.!]?$)"
-)
-# ", police said." / ", the U.S. defense secretary said Wednesday." /
-# ", state officials said Thursday in a statement." / ", a spokeswoman told CNN."
-TRAILING_ATTRIBUTION = re.compile(
-    rf",\s+(?:{_TAIL_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,6}}?(?:{_TOLD}|{_SPEECH}){_WHEN}{_SETTING}"
-    r"(?=\s*[.!]?$)"
-    rf"|{_FINDING}"
-    rf"|,\s+{_SPEECH}\s+(?:[\w.'\u2019-]+\s+){{0,5}}?[\w.'\u2019-]+(?=\s*[.!]?$)"
-    rf"|,\s+according to\s+(?:[\w.'\u2019-]+\s+){{0,6}}?[\w.'\u2019-]+(?=\s*[.!]?$)"
-)
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 # "..., the U.S. defense secretary said Wednesday, in Washington's ..." : cut after it.
 MID_ATTRIBUTION = re.compile(
     rf",\s+(?:{_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,6}}?{_SPEECH}{_WHEN},\s+"
-)
-# "Officials said that ..." / "Police said ..." at the start ("told" needs its
-# object, so "He told CNN he ..." is left alone).
-_LEAD_SPEECH = r"(?:said|says|announced|added|confirmed|claimed|stated|warned)"
-LEADING_ATTRIBUTION = re.compile(
-    rf"^(?:{_SPEAKER}\s+)(?:[\w.'\u2019-]+\s+){{0,3}}?{_LEAD_SPEECH}{_WHEN}\s+(?:that\s+)?"
-    rf"(?!{_DAY}\b)(?=[A-Z])"
-    r"|^(?:Officials|Police|Authorities|Experts|Researchers|Prosecutors)\s+"
-    rf"{_SPEECH}{_WHEN}\s+that\s+"
 )
 # The lead's attribution, to be moved to the front in the present tense:
 # "A will happen, the U.S. defense secretary said Wednesday." -> "The U.S.
@@ -129,10 +100,18 @@ LEADING_CLAUSE = re.compile(
 # After the main clause of one: ", leading a crowd of activists ..., Jeb Bush",
 # ", spotted by those awake", ", a day after the lender was bailed out".
 TRAILING_MODIFIER = re.compile(
-    r",\s+(?:[a-z]{3,}(?:ing|ed)\b|(?:a|the)\s+(?:day|week|month|year)\s+(?:after|before)\b)"
+    r",\s+(?:(?!according\b)[a-z]{3,}(?:ing|ed)\b|(?:a|the)\s+(?:day|week|month|year)\s+(?:after|before)\b)"
     r"[^;:\"\u201c\u201d()]*$"
 )
 MIN_CLAUSE_WORDS = 8
+# A clause that carries the point: a consequence or a contrast.
+_POINT = re.compile(
+    rf"[,;]?\s*(?:but|yet|so|although|though|whereas|while|which means|{CONSEQUENCE})\b",
+    re.IGNORECASE,
+)
+# A half that is the content of a report ("..., and that 25 years ago she ..."),
+# not a clause of its own.
+_REPORTED = re.compile(r"^(?:that|whether|if)\b", re.IGNORECASE)
 # What a connective may leave at the front that cannot open a sentence: an
 # attribution set off by commas ("he said, ", "said Mr Hogan, ") or "though,".
 _ASIDE_ATTRIBUTION = re.compile(
@@ -144,14 +123,18 @@ LONG_SENTENCE_WORDS = 40
 
 
 def drop_asides(text: str) -> str:
-    """Remove short parenthetical asides, e.g. "(pictured)" or "(left)".
+    """Remove short parenthetical asides ("(pictured)", "(left)") and picture asides.
 
     An aside glued to the next word in scraped copy ("Test (Push-Pull)This")
-    leaves a space, never "TestThis".
+    leaves a space, never "TestThis". A picture aside goes after the
+    brackets: "Barling (right) pictured earlier this month have been ...".
     """
-    if "(" not in text:
-        return text.strip()  # most sentences: nothing for the pattern to find
-    return PARENTHETICAL.sub(_aside_gap, text).strip()
+    if "(" in text:
+        text = PARENTHETICAL.sub(_aside_gap, text)
+    if "pictured" in text:
+        text = PICTURE_ASIDE.sub("", text)  # "Soeoth, pictured here with his wife, says"
+        text = BARE_PICTURE_ASIDE.sub(r"\g<name>", text)
+    return text.strip()
 
 
 def _aside_gap(match: re.Match[str]) -> str:
@@ -160,15 +143,12 @@ def _aside_gap(match: re.Match[str]) -> str:
 
 
 def drop_attribution(text: str) -> str:
-    """Remove a trailing ", police said." or a leading "Officials said that"."""
+    """Remove a routine ", police said." after a plain, observed fact; keep every other source."""
+    match = routine_tail(text)
+    if match is None or len(text[: match.start()].split()) < MIN_CLAUSE_WORDS:
+        return text
     body, end = _split_end(text)
-    stripped = TRAILING_ATTRIBUTION.sub("", body)
-    if len(stripped.split()) >= MIN_CLAUSE_WORDS:
-        body = stripped
-    lead = LEADING_ATTRIBUTION.sub("", body, count=1)
-    if lead != body and len(lead.split()) >= MIN_CLAUSE_WORDS:
-        body = _capitalise(lead)
-    return body + end
+    return body[: match.start()] + end
 
 
 def cut_long_tail(text: str) -> str:
@@ -242,8 +222,10 @@ def split_clauses(text: str) -> list[str]:
         return [text]
     if _PRONOUN.match(right) or _VERB_OPENER.match(right) or not _FINITE.match(right):
         return [text]
-    if _has_open_quote(left):
+    if _has_open_quote(left) or _REPORTED.match(right) or _is_list(left, match.group(0)):
         return [text]
+    if is_attributed(body):
+        return [text]  # a half would lose its source ("X claims A, and that B")
     return [left + ".", _capitalise(right) + end]
 
 
@@ -298,10 +280,28 @@ def first_clause(text: str) -> str:
 
 
 def _keep_main(text: str, kept: str, dropped: str) -> str:
-    """Return ``kept`` if it stands alone and ``dropped`` holds no negation or number, else ``text``."""
+    """Return ``kept`` if it stands alone and keeps the point, else ``text``.
+
+    The point is lost when ``dropped`` holds a negation or a number, the
+    source of the claim (", according to court documents"), a consequence
+    or a contrast (", meaning ...", ", but ...", ", so ..."), or the rest
+    of a list.
+    """
     if PROTECTED.search(dropped) or _has_open_quote(kept) or not _FINITE.match(kept):
         return text
+    if _POINT.match(dropped) or (has_cue(dropped) and not has_cue(kept)):
+        return text
+    if _is_list(kept, dropped):
+        return text
     return kept if len(kept.split()) >= MIN_CLAUSE_WORDS else text
+
+
+def _is_list(kept: str, dropped: str) -> bool:
+    """Tell whether a cut at ", and ..." would end a list ("A, B and C") mid-way."""
+    if not re.match(r",?\s*(?:and|or)\b", dropped):
+        return False
+    last = kept.rstrip(" .").rsplit(",", 1)
+    return len(last) == 2 and len(last[1].split()) <= 4
 
 
 def _split_end(text: str) -> tuple[str, str]:

@@ -19,6 +19,8 @@ from transformers.utils import logging as hf_logging
 
 from service.bullets.extractor import BulletExtractor
 from service.bullets.extractor import Unit
+from service.bullets.extractor import is_anchored
+from service.bullets.extractor import repeats
 from service.engines.base import Summarizer
 from service.engines.base import Summary
 from service.engines.base import SummaryParams
@@ -145,6 +147,7 @@ def select(
     similarity = (vectors @ vectors.T).tolist()
     scores = [u.score + centrality_weight * c for u, c in zip(pool, centrality, strict=True)]
     chosen: list[int] = []
+    orders = {u.order for u in pool}
     used = 0
     while True:
         best, best_value = -1, float("-inf")
@@ -152,8 +155,10 @@ def select(
             words = len(pool[i].text.split())
             if i in chosen or (chosen and used + words > max_words):
                 continue
-            if pool[i].needs_previous and not any(pool[j].order < pool[i].order for j in chosen):
-                continue
+            if not is_anchored(pool[i], {pool[j].order for j in chosen}, orders):
+                continue  # "He said ..." only right after the sentence that names him
+            if any(repeats(pool[i].text, pool[j].text) for j in chosen):
+                continue  # one fact once
             redundancy = max((similarity[i][j] for j in chosen), default=0.0)
             value = score - redundancy_weight * redundancy - brevity * words / 30
             if value > best_value:

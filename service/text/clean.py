@@ -8,8 +8,8 @@ that merely mentions "video" or "pictured" is never cut mid-sentence.
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from service.text.folding import fold
 from service.text.tail import search_end
 
 BOX_HEADINGS = re.compile(
@@ -68,8 +68,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]
 
 
 def normalize(text: str) -> str:
-    """Normalise Unicode (NFKC), control characters and horizontal space."""
-    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Normalise Unicode (``folding.fold``), control characters and horizontal space."""
+    text = fold(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _CONTROL.sub("", text)
     text = _SPACES.sub(" ", text)
     return "\n".join(line.strip() for line in text.split("\n"))

@@ -37,6 +37,9 @@ OPENING_QUOTES = '"\u201c\u2018'  # after a space, a straight mark opens
 # on pieces of at most this size, so its cost per piece is bounded.
 MAX_SENTENCE_CHARS = 1_500
 SEGMENT_CHARS = 4_000
+# A sentence that opens on a single quotation mark ("... any alcohol. 'Our
+# investigation showed ..."): the splitter keeps it glued to the one before.
+_SINGLE_QUOTE_OPENS = re.compile(r"(?<=[.!?])\s+(?=['\u2018][A-Z])")
 SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?(?=\s[A-Z\"\u201c])")
 
 
@@ -59,6 +62,7 @@ class Sentence:
 def split_sentences(text: str) -> list[str]:
     """Split one paragraph into sentences (abbreviation- and quote-aware)."""
     segments = repair(s for block in _blocks(text) for s in sentencex.segment("en", block))
+    segments = [part for s in segments for part in _SINGLE_QUOTE_OPENS.split(s)]
     pieces = [piece for s in _quotes_opened_where_they_open(segments) for piece in _bounded(s)]
     return [piece for piece in pieces if len(piece) >= _MIN_CHARS]
 

@@ -41,7 +41,7 @@ RULES = [
      "NASCAR has lifted its suspension of driver Kurt Busch with immediate effect -- albeit under probation.",
      "NASCAR has lifted its suspension of driver Kurt Busch with immediate effect."),
     (drop_trailing_participle,
-     "NASCAR has lifted its suspension of driver Kurt Busch, making him eligible to return at once.",
+     "NASCAR has lifted its suspension of driver Kurt Busch, citing his completion of a program.",
      "NASCAR has lifted its suspension of driver Kurt Busch."),
     # Whole clauses, for a sentence too long to be a bullet (rewrite.fit_long).
     (drop_leading_clause,
@@ -73,8 +73,8 @@ RULES = [
      "presidency, and he spent Monday morning telling a crowd what the country will be like.",
      "Sen. Ted Cruz became the first Republican to announce his campaign for the presidency."),
     (first_clause,
-     "The storm knocked out power to 80,000 homes across the region overnight, but "
-     "crews expect to restore most of it by Tuesday evening.",
+     "The storm knocked out power to 80,000 homes across the region overnight, and "
+     "crews spent the whole of Tuesday evening clearing fallen trees from roads.",
      "The storm knocked out power to 80,000 homes across the region overnight."),
 ]  # fmt: skip
 

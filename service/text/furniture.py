@@ -1,0 +1,82 @@
+"""Page furniture that scraped copy runs into the story: never content.
+
+Photo captions describe a picture in the present tense ("Adeli bows his
+head and puts his hands over his face before he is led away by police";
+"Prime Minister David Cameron and US President Barack Obama serve food
+during a Downing Street barbecue in May 2011") or point at it ("seen
+here", "pictured above"); shopping widgets sell ("Topshop striped zip
+through skirt Earn your style stripes!", "Buy it now for £25 at Asos");
+credits and share counts label the page ("Picture: Rex/Shutterstock",
+"1,024 shares"). A news sentence with a short "(pictured)" aside is not
+furniture: the aside is cut, the sentence stays.
+"""
+
+from __future__ import annotations
+
+import re
+
+# What a camera catches people doing, in the present tense: a verb ending
+# in "s" after one subject, its plain form after two joined by "and" ("...
+# and US President Barack Obama serve food"). Verbs that news prose also
+# uses in the present ("holds a stake", "takes over", "shows that",
+# "serves two purposes") are left out of the singular list.
+_PICTURE_VERBS = (
+    "pose smile wave hug kiss embrace bow gaze beam grin laugh kneel lean clutch sit stand walk "
+    "stroll arrive greet wear dance cuddle cradle react celebrate chat"
+).split()
+_SINGULAR = "|".join(v + ("es" if v.endswith(("ss", "ch")) else "s") for v in _PICTURE_VERBS)
+_PASSIVE = r"is (?:pictured|shown|led|escorted|helped|greeted|surrounded)|looks on"
+_PLURAL = "|".join([*_PICTURE_VERBS, "serve"])
+_NAME = r"[A-Z][\w.'\u2019-]*,?\s+(?:(?:of|the|de|van|von|bin)\s+)?"
+_ASIDE = r"(?:\w+,\s+(?:pictured|left|right|centre|center),\s+)?"
+# A picture description: a named subject (up to seven words), then one of
+# those verbs, and no past tense in the sentence (a report says what
+# happened; a caption what is seen).
+_PRESENT_PICTURE = re.compile(
+    rf"^(?:{_NAME}){{1,7}}{_ASIDE}(?:{_SINGULAR}|{_PASSIVE})\b"
+    rf"|^(?:{_NAME}){{1,6}}and\s+(?:{_NAME}){{1,6}}{_ASIDE}(?:{_PLURAL}|are (?:pictured|seen))\b"
+)
+_PAST = re.compile(
+    r"\b(?:was|were|had|did|said|been|would|could|told|after|yesterday|last (?:week|month|year))\b"
+)
+_POINTER = re.compile(
+    r"\b(?:[Ss]een here|(?<!was )(?<!were )(?<!been )[Pp]ictured (?:above|below|left|right|here|with|at|in|during|on|is|are)|"
+    r"(?:above|below)(?:,| left| right)|[Ii]n (?:this|the) (?:photo|picture|photograph)\b(?! of)|"
+    r"(?:[Tt]his|[Tt]he) (?:photo|picture|image|photograph) shows|[Mm]ain (?:picture|image))\b"
+    r"|[,(]\s*(?:from left|left to right)\s*[,)]"
+)
+# A shop's call to buy, capitalised mid-line ("... zip through skirt Earn
+# your style stripes!"), a recommended price, a price at a named shop.
+_WIDGET = re.compile(
+    r"\b(?:Buy|Shop|Earn|Grab|Snap up|Copy|Click)\s+(?:it|now|here|the look|her look|his look|"
+    r"your|this|them|to buy)\b(?!\s+(?:is|was|has)\b)|\bRRP\b"
+    r"|[£$\u20ac]\s?\d[\d,.]*\s+at\s+[A-Z]"
+    r"|\b(?:[Aa]vailable|[Oo]n sale)\s+(?:at|from)\s+[A-Z]\w*\s+(?:for|now)\b"
+)
+_CREDIT = re.compile(
+    r"\b(?:Getty Images|Shutterstock|Rex Features|Splash News|"
+    r"(?:AFP|AP|Reuters|PA|Rex|EPA)/(?:Getty|Rex|Shutterstock|EPA|AP)\b)"
+    r"|^(?:[Pp]hoto|[Pp]icture|[Ii]mage|[Pp]hotograph|[Cc]redit)s?\s*:"
+    r"|^\s*[\d,.]+\s*k?\s+(?:shares?|comments?|views?)\s*\.?$",
+)
+
+
+# ", pictured here with his wife, " inside a news sentence: an aside the box
+# cuts, not a caption.
+PICTURE_ASIDE = re.compile(r",\s+pictured\b[^,;:\"\u201c\u201d()]{0,80},(?=\s)")
+# "Policemen Scott Edmondson and Daniel Barling pictured earlier this month
+# have been charged ...": the same aside without its commas, right after a
+# name (substitute the name back: "\g<name>").
+BARE_PICTURE_ASIDE = re.compile(
+    r"(?P<name>\b[A-Z][\w'\u2019-]+)\s+pictured(?:\s+(?:here|above|below|left|right|centre|center))?"
+    r"(?:\s+(?:earlier\s+)?(?:this|last)\s+(?:week|month|year)|\s+yesterday|\s+today|\s+in\s+\d{4})?"
+    r"(?=\s+(?:have|has|had|is|are|was|were|will|would|who|and|at|with|on)\b)"
+)
+
+
+def is_furniture(sentence: str) -> bool:
+    """Tell whether a sentence is a caption, widget, credit or share count."""
+    sentence = PICTURE_ASIDE.sub("", sentence)
+    if _WIDGET.search(sentence) or _CREDIT.search(sentence) or _POINTER.search(sentence):
+        return True
+    return bool(_PRESENT_PICTURE.match(sentence)) and not _PAST.search(sentence)

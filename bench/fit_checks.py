@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from service.checks.checker import ALIGNMENTS
+from service.checks.checker import ATTRIBUTION_PENALTY
 from service.checks.checker import SIGNALS
 from service.checks.checker import find
 from service.checks.embeddings import static_encoder
@@ -57,6 +58,7 @@ class Row:
     signals: np.ndarray  # sentences x SIGNALS
     hard: np.ndarray  # sentences
     copied: np.ndarray  # sentences
+    unattributed: np.ndarray  # sentences
 
 
 def load_rows(data_dir: str, limit: int | None, encoder: object | None) -> tuple[list[Row], str]:
@@ -81,7 +83,10 @@ def load_rows(data_dir: str, limit: int | None, encoder: object | None) -> tuple
             signals = np.asarray([(*f.signals, d) for f, d in zip(findings, far, strict=True)])
             hard = np.asarray([float(f.hard) for f in findings])
             copied = np.asarray([f.copied for f in findings])
-            rows.append(Row(name[: -len(".jsonl")], int(item["label"]), signals, hard, copied))
+            unattributed = np.asarray([float(f.unattributed) for f in findings])
+            rows.append(
+                Row(name[: -len(".jsonl")], int(item["label"]), signals, hard, copied, unattributed)
+            )
     return rows, digest.hexdigest()[:12]
 
 
@@ -122,6 +127,7 @@ def auc(scores: Sequence[float], labels: Sequence[int]) -> float:
 def sentence_logits(row: Row, theta: np.ndarray, columns: list[int], penalty: float) -> np.ndarray:
     """Return each sentence's support logit, as ``CheckModel.logit`` computes it."""
     result: np.ndarray = theta[0] + row.signals[:, columns] @ theta[1:] - penalty * row.hard
+    result -= ATTRIBUTION_PENALTY * row.unattributed
     return result
 
 
@@ -252,7 +258,7 @@ def refit(rows: list[Row], data_hash: str, encoded: bool, out: str) -> None:
             f" {balanced_accuracy(group, [flagged(r, theta, columns, penalty, cut) for r in group]):6.3f}"
             f"  {auc([summary_score(r, thetas['lexical'], lexical, penalty, share) for r in group], labels):6.3f}"
         )  # fmt: skip
-    fitted = json.dumps([models, penalty, share, cut], sort_keys=True).encode()
+    fitted = json.dumps([models, penalty, share, cut, ATTRIBUTION_PENALTY], sort_keys=True).encode()
     output = {
         # The data's hash and the fitted numbers' own: a refit after a code change shows.
         "version": f"1+factuality.{data_hash}.{hashlib.sha256(fitted).hexdigest()[:8]}",
@@ -260,6 +266,7 @@ def refit(rows: list[Row], data_hash: str, encoded: bool, out: str) -> None:
         "hard_penalty": penalty,
         "weakest_share": share,
         "threshold": cut,
+        "attribution_penalty": ATTRIBUTION_PENALTY,  # policy, not fitted (checker.py)
         "models": models,
     }
     with open(out, "w", encoding="utf-8") as handle:

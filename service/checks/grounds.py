@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from service.checks import facts
 from service.text.article import Article
+from service.text.attribution import is_attributed
+from service.text.attribution import routine_tail
 from service.text.sentences import SENTENCE_END
 
 LONG_SENTENCE = 400
@@ -56,6 +58,11 @@ class Grounds:
         years = {value for kind, value in strict if kind == "date"}
         self.dates = years | {f.value for f in facts.date_names(whole)}
         self.negated = [facts.negated_words(span.text) for span in self.spans]
+        # Sentences that give a claim's source: a summary must keep it (all but a
+        # routine ", police said." after a plain fact, which the box may cut too).
+        self.attributed = [
+            is_attributed(span.text) and routine_tail(span.text) is None for span in self.spans
+        ]
         # Where each stem occurs (sentence numbers): for co-occurrence of facts.
         postings: defaultdict[str, set[int]] = defaultdict(set)
         for number, stems in enumerate(sentence_stems):

@@ -67,7 +67,15 @@ def test_openapi_documents_the_checks_contract(client: FlaskClient) -> None:
     assert [option["type"] for option in summary["oneOf"]] == ["string", "array"]
     assert "summary" in schemas["ChecksRequest"]["required"]
     issue_types = schemas["Issue"]["properties"]["type"]["enum"]
-    assert set(issue_types) == {"number", "date", "name", "quote", "negation", "other"}
+    assert set(issue_types) == {
+        "number",
+        "date",
+        "name",
+        "quote",
+        "negation",
+        "attribution",
+        "other",
+    }
     assert "checks" in schemas["Summary"]["properties"]
     assert "checks" in schemas["Bullets"]["properties"]
     responses = spec["paths"]["/v1/checks"]["post"]["responses"]

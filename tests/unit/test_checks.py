@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from service.checks import facts
+from service.checks.checker import find
 from service.checks.checker import load_model
 from service.checks.grounds import Grounds
 from service.checks.grounds import locate
@@ -227,3 +230,43 @@ def test_drop_policy_removes_an_unsupported_bullet_and_lists_it() -> None:
     flagged = Review(Checker(), None, "flag").result(prepare(ARTICLE), {"bullets": [invented]})
     assert flagged["bullets"] == [invented]  # flag keeps it, marked
     assert flagged["checks"]["bullets"]["supported"] is False
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "The city council approved a budget of $3 million for the new bridge",
+        "This bridge will connect two neighbourhoods that were cut off for decades",
+    ],
+)
+def test_an_attributed_claim_stated_as_fact_is_an_attribution_issue(
+    checker: Checker, claim: str
+) -> None:
+    _, kinds, _ = _check(checker, claim)
+    assert "attribution" in kinds
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Lloyd Austin said the council approved a $3 million budget for the bridge",
+        "Officials said Mayor Jane Ortiz did not attend the meeting",
+        "Raj Patel says the bridge will connect two neighbourhoods cut off for decades",
+        "Construction will begin in January 2025 and take about 1,000 days",  # the article's own voice
+        "Prices for steel rose by 12% last year",
+        "Mayor Jane Ortiz did not attend the meeting",  # a routine ", officials said" after a fact
+    ],
+)
+def test_a_claim_that_keeps_its_source_or_was_never_attributed_has_no_attribution_issue(
+    checker: Checker, claim: str
+) -> None:
+    _, kinds, _ = _check(checker, claim)
+    assert "attribution" not in kinds
+
+
+def test_a_lost_source_lowers_the_support(grounds: Grounds) -> None:
+    model = load_model()
+    finding = find(grounds, "The city council approved a budget of $3 million for the new bridge")
+    assert finding.unattributed
+    kept = replace(finding, issues=tuple(i for i in finding.issues if i.kind != "attribution"))
+    assert model.judge(finding, None).score < model.judge(kept, None).score

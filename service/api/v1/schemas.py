@@ -230,8 +230,13 @@ class IssueSchema(ma.Schema):
 
     type = ma.fields.String(
         required=True,
-        validate=validate.OneOf(["number", "date", "name", "quote", "negation", "other"]),
-        metadata=_describe("What kind of claim is unsupported."),
+        validate=validate.OneOf(
+            ["number", "date", "name", "quote", "negation", "attribution", "other"]
+        ),
+        metadata=_describe(
+            "What kind of claim is unsupported (attribution: the sentence states as fact"
+            " what the article only attributes to a source)."
+        ),
     )
     start = ma.fields.Integer(required=True, metadata=_describe("Offset in the checked sentence."))
     end = ma.fields.Integer(required=True, metadata=_describe("Offset just past the span."))

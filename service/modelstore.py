@@ -96,7 +96,6 @@ class ModelStore:
             ModelMissing: naming the exact command that fetches it.
         """
         if not self.is_present(name):
-            logger.error("model_missing model=%s folder=%s", name, self.path(name))
             raise ModelMissing(
                 f"model {name!r} has no weights on this server; "
                 f"run `newsbrief models fetch {name}` on a machine with network access "

@@ -16,6 +16,7 @@ from typing import Any
 from service.engines.base import Summarizer
 from service.errors import EngineFailed
 from service.errors import EngineNotFound
+from service.errors import ModelMissing
 from service.errors import ModelNotReady
 from service.errors import ServiceError
 from service.modelstore import ModelStore
@@ -76,6 +77,20 @@ def _log_ready(name: str, engine: Summarizer) -> None:
         "engine_ready engine=%s model=%s load_s=%.2f warmup_s=%.2f",
         name, engine.model, engine.load_s, engine.warmup_s,
     )  # fmt: skip
+
+
+def _log_failure(name: str, is_default: bool, exc: Exception) -> None:
+    """Log why an engine cannot serve, once, at the level it deserves.
+
+    Optional weights that are simply not fetched (a fresh ``make run``) are
+    news, not an error: one INFO line with the remedy. Anything else is a
+    WARNING, and an ERROR when it is the engine that answers by default.
+    """
+    if isinstance(exc, ModelMissing) and not is_default:
+        logger.info("engine_unavailable engine=%s reason=model_missing remedy=%r", name, exc.detail)
+        return
+    level = logging.ERROR if is_default else logging.WARNING
+    logger.log(level, "engine_load_failed engine=%s error=%s", name, exc)
 
 
 def resolve_default(settings: Settings) -> str:
@@ -157,8 +172,7 @@ class EngineRegistry:
                     if isinstance(exc, ServiceError)
                     else EngineFailed(f"engine {name!r} failed to load; the server log has why")
                 )
-                level = logging.ERROR if name == self.default else logging.WARNING
-                logger.log(level, "engine_load_failed engine=%s error=%s", name, exc)
+                _log_failure(name, name == self.default, exc)
                 from service.metrics import LOAD_FAILURES
 
                 LOAD_FAILURES.labels(name, "true" if name == self.default else "false").inc()

@@ -166,3 +166,33 @@ def test_registry_logs_engine_ready_once_per_served_engine_when_it_serves(caplog
         assert len(ready) == 1 and "engine=lead" in ready[0] and "warmup_s=" in ready[0]
     finally:
         wrapped.batcher.close()
+
+
+def test_registry_says_once_at_info_that_optional_weights_are_not_fetched(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    class Missing(LeadSummarizer):
+        def _load(self) -> None:
+            ModelStore(tmp_path).require("distilbart-cnn-12-6")
+
+    registry = EngineRegistry({"abstractive": Missing(), "lead": LeadSummarizer()}, default="lead")
+    with caplog.at_level("DEBUG"):
+        registry.load_all()
+    about = [
+        r
+        for r in caplog.records
+        if "distilbart" in r.getMessage() or "abstractive" in r.getMessage()
+    ]
+    assert [r.levelname for r in about] == ["INFO"]
+    assert "newsbrief models fetch distilbart-cnn-12-6" in about[0].getMessage()
+
+
+def test_registry_logs_missing_weights_of_the_default_engine_as_an_error(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    class Missing(LeadSummarizer):
+        def _load(self) -> None:
+            ModelStore(tmp_path).require("distilbart-cnn-12-6")
+
+    registry = EngineRegistry({"abstractive": Missing()}, default="abstractive")
+    with caplog.at_level("DEBUG"):
+        registry.load_all()
+    assert [r.levelname for r in caplog.records if "engine_load_failed" in r.getMessage()] == [
+        "ERROR"
+    ]

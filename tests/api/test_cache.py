@@ -147,3 +147,51 @@ def test_memory_store_is_bounded_by_bytes_not_entries() -> None:
     assert "k9" in held  # least recently used went first
     store.set("huge", "x" * 100_000, 60)  # larger than the whole bound: skipped, no error
     assert store.get("huge") is None
+
+
+STORY = {
+    "text": "The city council approved a new flood barrier for the town on Monday after a long "
+    "debate. The barrier will cost 40 million dollars and protect about 3,000 homes along the "
+    "river, officials said. Construction will start in the spring and finish within two years."
+}
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch, target: object, name: str) -> list[int]:
+    calls: list[int] = []
+    original = getattr(target, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, counted)
+    return calls
+
+
+def test_repeated_box_is_served_from_cache_checks_included(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = client.application.extensions["newsbrief"]
+    extracted = _count_calls(monkeypatch, state.extractor, "extract")
+    checked = _count_calls(monkeypatch, state.checker, "check")
+    first = client.post("/v1/bullets", json=STORY).get_json()
+    second = client.post("/v1/bullets", json=STORY).get_json()
+    assert (len(extracted), len(checked)) == (1, 1)
+    assert {**first, "elapsed_ms": 0, "request_id": ""} == {**second, "elapsed_ms": 0, "request_id": ""}
+    client.post("/v1/bullets", json={**STORY, "options": {"bullets": 3}})
+    client.post("/v1/bullets", json={**STORY, "options": {"checks": False}})
+    assert len(extracted) == 3
+
+
+def test_repeated_check_is_served_from_cache(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = client.application.extensions["newsbrief"]
+    checked = _count_calls(monkeypatch, state.checker, "check")
+    body = {**STORY, "summary": "The council approved a flood barrier on Monday."}
+    first = client.post("/v1/checks", json=body).get_json()
+    second = client.post("/v1/checks", json=body).get_json()
+    assert len(checked) == 1
+    assert {**first, "elapsed_ms": 0, "request_id": ""} == {**second, "elapsed_ms": 0, "request_id": ""}
+    client.post("/v1/checks", json={**body, "summary": "The barrier will cost 40 million dollars."})
+    assert len(checked) == 2

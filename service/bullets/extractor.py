@@ -34,6 +34,7 @@ from service.text.abbreviations import WEEKDAYS
 from service.text.article import Article
 from service.text.furniture import is_furniture
 from service.text.sentences import Sentence
+from service.text.tail import search_end
 
 MIN_BULLETS = 3
 MAX_BULLETS = 5
@@ -65,6 +66,8 @@ _BARE_ATTRIBUTION = re.compile(
 _TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor)\.?\s+(?P<surname>[A-Z][\w'\u2019-]+)")
 CATAPHORA_WORDS = 12
 # A final period that belongs to an abbreviation: "5 a.m.", "the U.S.", "Acme Inc."
+# (searched in the last characters only: the longest is "Messrs." after a space)
+_ABBREVIATION_CHARS = 12
 _ABBREVIATION_END = re.compile(
     rf"(?:\b(?:[A-Za-z]\.){{2,}}|\b(?:{'|'.join(sorted(SUFFIXES | TITLES))})\.)$", re.IGNORECASE
 )  # a lede's pronoun is resolved later in the sentence
@@ -212,11 +215,9 @@ class BulletExtractor:
             for unit in units:
                 if unit.order in picked or not is_anchored(unit, picked, orders):
                     continue
-                if any(repeats(unit.text, c.text) for c in chosen):
-                    continue  # one fact once
                 value = self.value(unit, chosen)
-                if value > best_value:
-                    best, best_value = unit, value
+                if value > best_value and not any(repeats(unit.text, c.text) for c in chosen):
+                    best, best_value = unit, value  # one fact once
             if best is None:
                 break
             chosen.append(best)
@@ -231,7 +232,7 @@ class BulletExtractor:
     def _finish(self, text: str) -> str:
         text = text.strip()
         if self.punctuation == "none":
-            if text.endswith(".") and not _ABBREVIATION_END.search(text):
+            if text.endswith(".") and not search_end(_ABBREVIATION_END, text, _ABBREVIATION_CHARS):
                 return text[:-1].rstrip()
             return text  # "at 5 a.m." keeps its abbreviation's period
         return text if text[-1:] in ".!?\"'\u201d\u2019" else text + "."
@@ -247,9 +248,9 @@ def inside_quotation(sentences: Sequence[Sentence]) -> list[bool]:
     """Tell, for each sentence, whether it lies inside a quotation begun before it.
 
     A quotation of several sentences marks only its first and last; the
-    ones after the first are still someone speaking ("Equally, if they don't play
-    well, it's the manager who gets the stick."). A quotation counts only
-    when it closes within ``QUOTE_SPAN`` sentences of its paragraph: a
+    ones after the first are still someone speaking ("Equally, if they don't
+    play well, it's the manager who gets the stick."). A quotation counts
+    only when it closes within ``QUOTE_SPAN`` sentences of its paragraph: a
     stray mark in scraped copy must not silence the rest of the story.
     """
     inside = [False] * len(sentences)
@@ -258,8 +259,8 @@ def inside_quotation(sentences: Sequence[Sentence]) -> list[bool]:
         if opened is not None and sentence.paragraph != sentences[opened].paragraph:
             opened = None  # a paragraph closes any quotation; the next reopens it
         was_open = opened is not None
-        for match in _QUOTE_EVENT.finditer(sentence.text):
-            if match.group("open"):
+        for opens in _quote_events(sentence.text):
+            if opens:
                 opened = number if opened is None else opened
             elif opened is not None:
                 for between in range(opened + 1, number + 1):
@@ -271,13 +272,37 @@ def inside_quotation(sentences: Sequence[Sentence]) -> list[bool]:
 
 
 QUOTE_SPAN = 6
-# An opening mark after a space or at the start, before a word; a closing
-# mark after a word or punctuation, before a space or the end. Apostrophes
-# inside words ("don't") are neither.
-_QUOTE_EVENT = re.compile(
-    "(?P<open>(?:^|(?<=[\\s(]))[\"\u201c'\u2018](?=[\\w\u2026.]))"
-    "|(?<=[\\w.,!?;:\u2026*])[\"\u201d'\u2019](?=[\\s).,;:!?]|$)"
-)
+_MARKS = re.compile("[\"\u201c\u201d'\u2018\u2019]")
+_OPEN_BEFORE = frozenset(" \t\n(")
+_CLOSE_AFTER = frozenset(" \t\n).,;:!?")
+
+
+def _quote_events(text: str) -> list[bool]:
+    """Return the quotation marks of a text in order: True opens, False closes.
+
+    An opening mark follows a space or the start and precedes a word; a
+    closing mark follows a word or punctuation and precedes a space,
+    punctuation or the end. An apostrophe inside a word ("don't") is neither.
+    """
+    events = []
+    last = len(text) - 1
+    for match in _MARKS.finditer(text):
+        at = match.start()
+        before = text[at - 1] if at else " "
+        after = text[at + 1] if at < last else " "
+        if (
+            before in _OPEN_BEFORE
+            and (after.isalnum() or after in "_\u2026.")
+            and (match.group() not in "\u201d\u2019")
+        ):
+            events.append(True)
+        elif (
+            (before.isalnum() or before in "_.,!?;:\u2026*")
+            and (after in _CLOSE_AFTER or at == last)
+            and match.group() not in "\u201c\u2018"
+        ):
+            events.append(False)
+    return events
 
 
 def _is_cataphoric(profile: Profile) -> bool:

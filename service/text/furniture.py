@@ -74,9 +74,22 @@ BARE_PICTURE_ASIDE = re.compile(
 )
 
 
+# What the three searches above need somewhere in a sentence (lowercased):
+# most sentences hold none, and a substring test is far cheaper than the scan.
+_NEEDED = (
+    "buy ", "shop ", "earn ", "grab ", "snap up", "copy ", "click", "rrp", "£", "$", "\u20ac",
+    "available ", "on sale", "getty", "shutterstock", "rex", "splash", "/", "photo", "picture",
+    "image", "credit", "share", "comment", "view", "seen here", "above", "below", "left",
+)  # fmt: skip
+
+
 def is_furniture(sentence: str) -> bool:
     """Tell whether a sentence is a caption, widget, credit or share count."""
-    sentence = PICTURE_ASIDE.sub("", sentence)
-    if _WIDGET.search(sentence) or _CREDIT.search(sentence) or _POINTER.search(sentence):
+    if "pictured" in sentence:
+        sentence = PICTURE_ASIDE.sub("", sentence)
+    lower = sentence.lower()
+    if any(needed in lower for needed in _NEEDED) and (
+        _WIDGET.search(sentence) or _CREDIT.search(sentence) or _POINTER.search(sentence)
+    ):
         return True
     return bool(_PRESENT_PICTURE.match(sentence)) and not _PAST.search(sentence)

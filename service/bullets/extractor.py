@@ -392,11 +392,29 @@ def _has_unbalanced_quote(text: str) -> bool:
         return True
     if "'" not in text and "\u2018" not in text:
         return False
-    return len(_SINGLE_OPEN.findall(text)) > len(_SINGLE_CLOSE.findall(text))
+    # "saying: 'When he gets the best players back, you watch United go": a
+    # single-quoted quotation cut before its end. An apostrophe inside a word
+    # ("don't") is neither mark: an opening one follows a space, a colon, a
+    # bracket or the start and precedes a word character; a closing one
+    # follows a word character or ".,!?" and precedes a space, punctuation
+    # or the end.
+    balance = 0
+    last = len(text) - 1
+    for at, mark in enumerate(text):
+        if mark not in "'\u2018\u2019":
+            continue
+        before = text[at - 1] if at else " "
+        after = text[at + 1] if at < last else ""
+        if mark != "\u2019" and (before.isspace() or before in ":(") and _is_word(after):
+            balance += 1
+        elif (
+            mark != "\u2018"
+            and (_is_word(before) or before in ".,!?")
+            and (not after or after.isspace() or after in ".,;:!?)")
+        ):
+            balance -= 1
+    return balance > 0
 
 
-# "saying: 'When he gets the best players back, you watch United go": a
-# single-quoted quotation cut before its end. An apostrophe inside a word
-# ("don't") is neither mark.
-_SINGLE_OPEN = re.compile("(?:^|(?<=[\\s:(]))['\u2018](?=\\w)")
-_SINGLE_CLOSE = re.compile("(?<=[\\w.,!?])['\u2019](?=[\\s.,;:!?)]|$)")
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"

@@ -27,6 +27,12 @@ _PICTURE_VERBS = (
 _SINGULAR = "|".join(v + ("es" if v.endswith(("ss", "ch")) else "s") for v in _PICTURE_VERBS)
 _PASSIVE = r"is (?:pictured|shown|led|escorted|helped|greeted|surrounded)|looks on"
 _PLURAL = "|".join([*_PICTURE_VERBS, "serve"])
+_LETTERS = re.compile(r"[a-z]+")
+# Every verb form above, for a cheap test before the pattern runs.
+_PICTURE_WORDS = frozenset(
+    [*_PICTURE_VERBS, "serve", *_SINGULAR.split("|"), "pictured", "shown", "led", "escorted",
+     "helped", "greeted", "surrounded", "looks"]
+)  # fmt: skip
 _NAME = r"[A-Z][\w.'\u2019-]*,?\s+(?:(?:of|the|de|van|von|bin)\s+)?"
 _ASIDE = r"(?:\w+,\s+(?:pictured|left|right|centre|center),\s+)?"
 # A picture description: a named subject (up to seven words), then one of
@@ -92,4 +98,6 @@ def is_furniture(sentence: str) -> bool:
         _WIDGET.search(sentence) or _CREDIT.search(sentence) or _POINTER.search(sentence)
     ):
         return True
+    if _PICTURE_WORDS.isdisjoint(_LETTERS.findall(lower)):
+        return False  # no picture verb, no picture description
     return bool(_PRESENT_PICTURE.match(sentence)) and not _PAST.search(sentence)

@@ -177,7 +177,11 @@ def test_repeated_box_is_served_from_cache_checks_included(
     first = client.post("/v1/bullets", json=STORY).get_json()
     second = client.post("/v1/bullets", json=STORY).get_json()
     assert (len(extracted), len(checked)) == (1, 1)
-    assert {**first, "elapsed_ms": 0, "request_id": ""} == {**second, "elapsed_ms": 0, "request_id": ""}
+    assert {**first, "elapsed_ms": 0, "request_id": ""} == {
+        **second,
+        "elapsed_ms": 0,
+        "request_id": "",
+    }
     client.post("/v1/bullets", json={**STORY, "options": {"bullets": 3}})
     client.post("/v1/bullets", json={**STORY, "options": {"checks": False}})
     assert len(extracted) == 3
@@ -192,6 +196,10 @@ def test_repeated_check_is_served_from_cache(
     first = client.post("/v1/checks", json=body).get_json()
     second = client.post("/v1/checks", json=body).get_json()
     assert len(checked) == 1
-    assert {**first, "elapsed_ms": 0, "request_id": ""} == {**second, "elapsed_ms": 0, "request_id": ""}
+    assert {**first, "elapsed_ms": 0, "request_id": ""} == {
+        **second,
+        "elapsed_ms": 0,
+        "request_id": "",
+    }
     client.post("/v1/checks", json={**body, "summary": "The barrier will cost 40 million dollars."})
     assert len(checked) == 2

@@ -1,0 +1,209 @@
+"""Per-stage time of the request path, against the first release's box in the same run.
+
+    python bench/hotpath.py --data ../shared/eval/val.jsonl [--limit 120] [--repeat 3] [--baseline 8bc0ecb]
+
+In one process, over the same stories, each stage of ``POST /v1/bullets`` and
+of the extractive ``POST /v1/summaries`` is timed on its own (what the
+pipeline does, step by step, without HTTP):
+
+    parse      json.loads + the request schema (marshmallow)
+    normalise  the folded size count (``fold``)
+    prepare    cleaning and sentence splitting (``prepare``)
+    language   language detection (served languages only)
+    candidates profiles, features, scores and compression of every candidate
+    select     selection and composing the box
+    embed      the extractive summary: MiniLM embedding and selection
+    grounds    the article's index for the checks (``Grounds``)
+    check      aligning and judging each returned sentence (box, and summary)
+    serialise  json.dumps of the answer
+
+Then the first release's box (``prepare`` + ``extract`` at ``--baseline``,
+checked out into a temporary git worktree and run in a subprocess with this
+interpreter) is timed over the same stories in the same run, and each total
+is printed as a ratio to it. Medians and p95 are per story, over
+``--repeat`` passes. Numbers only: no assertion on speed anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from percentile import percentile
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE_SCRIPT = """
+import json, statistics, sys, time
+from service.bullets.extractor import BulletExtractor
+from service.text.article import prepare
+texts = json.load(sys.stdin)
+box = BulletExtractor()
+box.extract(prepare(texts[0]))
+times = []
+for _ in range(int(sys.argv[1])):
+    for text in texts:
+        started = time.perf_counter()
+        box.extract(prepare(text))
+        times.append((time.perf_counter() - started) * 1000)
+print(json.dumps(times))
+"""
+
+
+def baseline_times(commit: str, texts: list[str], repeat: int) -> list[float]:
+    """Time the box of ``commit`` over ``texts`` in a subprocess on a temporary worktree."""
+    with tempfile.TemporaryDirectory() as folder:
+        tree = os.path.join(folder, "tree")
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", tree, commit],
+            cwd=ROOT, check=True, capture_output=True,
+        )  # fmt: skip
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", BASELINE_SCRIPT, str(repeat)],
+                cwd=tree, input=json.dumps(texts), capture_output=True, text=True, check=True,
+                env={**os.environ, "PYTHONPATH": tree},
+            )  # fmt: skip
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", tree], cwd=ROOT, check=False)
+    times: list[float] = json.loads(done.stdout)
+    return times
+
+
+class Stages:
+    """Collect per-story milliseconds by stage."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.current: dict[str, float] = {}
+
+    def run(self, name: str, work: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        result = work()
+        self.current[name] = self.current.get(name, 0.0) + (time.perf_counter() - started) * 1000
+        return result
+
+    def close_story(self) -> None:
+        for name, value in self.current.items():
+            self.times[name].append(value)
+        self.times["total"].append(sum(self.current.values()))
+        self.current = {}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--limit", type=int, default=120)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", default="8bc0ecb", help="the first release's commit")
+    args = parser.parse_args()
+
+    import torch
+
+    from service.api.v1.schemas import BulletsRequestSchema
+    from service.api.v1.schemas import SummaryRequestSchema
+    from service.bullets.extractor import BulletExtractor
+    from service.bullets.extractor import bullet_count
+    from service.checks.embeddings import static_encoder
+    from service.checks.grounds import Grounds
+    from service.checks.verdict import Checker
+    from service.checks.verdict import summary_sentences
+    from service.checks.verdict import verdict_json
+    from service.engines.base import SummaryParams
+    from service.engines.extractive import EmbeddingSummarizer
+    from service.settings import Settings
+    from service.text.article import prepare
+    from service.text.folding import fold
+    from service.text.language import detect_language
+
+    with open(args.data, encoding="utf-8") as handle:
+        texts = [json.loads(line)["article"] for line in handle if line.strip()][: args.limit]
+    settings = Settings.from_env({})
+    torch.set_num_threads(settings.effective_torch_threads)
+    extractor, checker, encoder = BulletExtractor(), Checker(), static_encoder()
+    engine = EmbeddingSummarizer(settings)
+    engine.load()
+    params = SummaryParams()
+    bullets_schema, summary_schema = BulletsRequestSchema(), SummaryRequestSchema()
+
+    def box_request(stages: Stages, body: str, summary: bool) -> None:
+        schema = summary_schema if summary else bullets_schema
+        document = stages.run("parse", lambda: schema.load(json.loads(body)))
+        raw = document["text"]
+        stages.run("normalise", lambda: len(fold(raw)))
+        article = stages.run("prepare", lambda: prepare(raw))
+        stages.run("language", lambda: detect_language(article.title + "\n" + article.text))
+        units = stages.run("candidates", lambda: extractor.candidates(article))
+        count = bullet_count(article.words, len(units))
+        bullets = stages.run("select", lambda: extractor.compose(units, count))
+        answer: dict[str, Any] = {"bullets": bullets}
+        if summary:
+            (text,) = stages.run("embed", lambda: engine.summarize([article], params))
+            answer["summary"] = text.text
+        grounds = stages.run("grounds", lambda: Grounds(article))
+        verdicts = {"bullets": stages.run(
+            "check", lambda: checker.check(article, bullets, encoder=encoder, grounds=grounds)
+        )}  # fmt: skip
+        if summary:
+            sentences = summary_sentences(answer["summary"])
+            verdicts["summary"] = stages.run(
+                "check", lambda: checker.check(article, sentences, encoder=encoder, grounds=grounds)
+            )
+        checks = {part: verdict_json(v) for part, v in verdicts.items()}
+        stages.run("serialise", lambda: json.dumps({**answer, "checks": checks}))
+        stages.close_story()
+
+    bodies = [json.dumps({"text": text}) for text in texts]
+    results = {}
+    for route, summary in (("/v1/bullets", False), ("/v1/summaries extractive", True)):
+        box_request(Stages(), bodies[0], summary)  # warm: regexes, tokenizers, langid
+        stages = Stages()
+        for _ in range(args.repeat):
+            for body in bodies:
+                box_request(stages, body, summary)
+        results[route] = stages.times
+
+    first = baseline_times(args.baseline, texts, args.repeat)
+    yardstick = statistics.median(first)
+    print(
+        f"{len(texts)} stories of {args.data} x {args.repeat}; torch threads {torch.get_num_threads()}"
+    )
+    print(
+        f"first release ({args.baseline}) box: median {yardstick:.2f} ms, p95 {percentile(sorted(first), 0.95):.2f} ms"
+    )
+    order = ("parse", "normalise", "prepare", "language", "candidates", "select", "embed",
+             "grounds", "check", "serialise", "total")  # fmt: skip
+    for route, times in results.items():
+        print(
+            f"\n{route}\n| stage | median ms | p95 ms | median / first release |\n|---|---|---|---|"
+        )
+        for name in order:
+            if name not in times:
+                continue
+            values = sorted(times[name])
+            median = statistics.median(values)
+            print(
+                f"| {name} | {median:.2f} | {percentile(values, 0.95):.2f} | {median / yardstick:.2f}x |"
+            )
+        checks_off = [
+            t - g - c - s
+            for t, g, c, s in zip(
+                times["total"], times["grounds"], times["check"], times["serialise"], strict=True
+            )
+        ]
+        print(f"| total, checks off | {statistics.median(checks_off):.2f} | "
+              f"{percentile(sorted(checks_off), 0.95):.2f} | "
+              f"{statistics.median(checks_off) / yardstick:.2f}x |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -125,7 +125,9 @@ function claimElement(tag, text, check) {
     element.appendChild(document.createTextNode(check.sentence.slice(at, issue.start)));
     const mark = document.createElement("mark");
     mark.className = "issue " + issue.type;
-    mark.title = `${issue.type}: not in the article`;
+    mark.title = issue.type === "attribution"
+      ? "attribution: the article gives this a source; the draft states it as fact"
+      : `${issue.type}: not in the article`;
     mark.textContent = check.sentence.slice(issue.start, issue.end);
     element.appendChild(mark);
     at = issue.end;

@@ -64,13 +64,13 @@ _BARE_ATTRIBUTION = re.compile(
 )
 # "Mr Adams did not believe ...": a surname the box must have introduced.
 _TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor)\.?\s+(?P<surname>[A-Z][\w'\u2019-]+)")
-CATAPHORA_WORDS = 12
+CATAPHORA_WORDS = 12  # a lede's pronoun is resolved later in the sentence
 # A final period that belongs to an abbreviation: "5 a.m.", "the U.S.", "Acme Inc."
 # (searched in the last characters only: the longest is "Messrs." after a space)
 _ABBREVIATION_CHARS = 12
 _ABBREVIATION_END = re.compile(
     rf"(?:\b(?:[A-Za-z]\.){{2,}}|\b(?:{'|'.join(sorted(SUFFIXES | TITLES))})\.)$", re.IGNORECASE
-)  # a lede's pronoun is resolved later in the sentence
+)
 _DATE_LABEL = re.compile(rf"^(?:(?:{MONTH_NAMES}|{WEEKDAYS})\b[^:]*|[^:]*\d{{4}}):", re.IGNORECASE)
 
 
@@ -166,7 +166,7 @@ class BulletExtractor:
                 continue  # "... a modern-day suffragette." "Or so says actress ..."
             if _BARE_ATTRIBUTION.search(text):
                 continue  # "Her lawyer Mihir Desai said:" lost its quotation
-            text = shorten(profile.sentence.text)
+            text = shorten(text)
             pieces = split_clauses(text) if len(text.split()) > SPLIT_WORDS else [text]
             if len(pieces) == 1:
                 pieces = [fit_long(text, MAX_WORDS)]

@@ -292,7 +292,7 @@ def _attribution_issue(
     gives a source ("..., according to court documents", "Police said
     ...", "a study found"), and says nothing of who claims it.
     """
-    if not evidence or coverage < _ALIGNED or not grounds.attributed[evidence[0].index]:
+    if not evidence or coverage < _ALIGNED or not grounds.attributes(evidence[0].index):
         return None
     if has_cue(sentence):
         return None

@@ -58,11 +58,7 @@ class Grounds:
         years = {value for kind, value in strict if kind == "date"}
         self.dates = years | {f.value for f in facts.date_names(whole)}
         self.negated = [facts.negated_words(span.text) for span in self.spans]
-        # Sentences that give a claim's source: a summary must keep it (all but a
-        # routine ", police said." after a plain fact, which the box may cut too).
-        self.attributed = [
-            is_attributed(span.text) and routine_tail(span.text) is None for span in self.spans
-        ]
+        self._attributed: dict[int, bool] = {}  # filled as the checker asks
         # Where each stem occurs (sentence numbers): for co-occurrence of facts.
         postings: defaultdict[str, set[int]] = defaultdict(set)
         for number, stems in enumerate(sentence_stems):
@@ -71,6 +67,19 @@ class Grounds:
         self.postings = postings
         count = max(len(sentence_stems), 1)
         self.idf = {k: math.log(1 + count / len(v)) for k, v in postings.items()}
+
+    def attributes(self, index: int) -> bool:
+        """Tell whether sentence ``index`` gives a claim's source a summary must keep.
+
+        All but a routine ", police said." after a plain fact, which the box may
+        cut too. Asked only of a summary sentence's main evidence, so it is
+        worked out on demand, once per sentence, not for the whole article.
+        """
+        known = self._attributed.get(index)
+        if known is None:
+            text = self.spans[index].text
+            known = self._attributed[index] = is_attributed(text) and routine_tail(text) is None
+        return known
 
     def near(self, a: str, b: str, window: int = 1) -> bool:
         """Tell whether two stems occur within ``window`` sentences of each other."""

@@ -69,10 +69,10 @@ def _load(engines: EngineRegistry, warmup: str) -> None:
     from service.checks.embeddings import static_encoder
     from service.checks.verdict import Checker
     from service.text.article import prepare
-    from service.text.language import detect_language
+    from service.text.language import load_identifier
 
     engines.load_all(warmup)
-    detect_language(warmup)
+    load_identifier()  # English text never needs it: load it before a request does
     try:
         article = prepare(warmup)
         Checker().check(article, [s.text for s in article.sentences[:3]], encoder=static_encoder())

@@ -35,6 +35,9 @@ from service.text.folding import fold
 from service.text.language import detect_language
 
 DEFAULT_MAX_WORDS = 75
+# Where a result carries the box's source sentences on their way to the checks
+# (never in an answer).
+SOURCES = "_bullet_sources"
 LANGUAGE_CONFIDENCE = 0.9
 LANGUAGE_MIN_WORDS = 12
 
@@ -154,9 +157,11 @@ def summarize_documents(
             continue
         if hit is None:
             summary = next(summaries)
+            box = state.extractor.box(item, options.bullets)
             hit = {
                 "summary": summary.text,
-                "bullets": state.extractor.extract(item, options.bullets),
+                "bullets": [bullet.text for bullet in box],
+                SOURCES: [bullet.source for bullet in box],
                 "engine": engine.name,
                 "model": engine.model,
                 "language": item.language,
@@ -178,7 +183,13 @@ def review(state: ServiceState) -> Review:
 def _reviewed(
     state: ServiceState, article: Article, result: dict[str, Any], options: Options
 ) -> dict[str, Any]:
-    """Add checks (and apply the unsupported policy) unless off; add the article if asked."""
+    """Add checks (and apply the unsupported policy) unless off; add the article if asked.
+
+    ``result[SOURCES]`` (the box's source sentences, kept with a cached
+    result so that a hit is checked exactly as a miss) is used and removed.
+    """
+    sources = result.get(SOURCES)
+    result = {k: v for k, v in result.items() if k != SOURCES}
     grounds = Grounds(article) if options.checks or options.article else None
     if options.checks:
 
@@ -189,7 +200,7 @@ def _reviewed(
             (summary,) = extractive.summarize([article], options.params)
             return summary.text, extractive.model
 
-        result = review(state).result(article, result, fallback, grounds)
+        result = review(state).result(article, result, fallback, grounds, sources)
     if options.article:
         result = {**result, "article": article_json(article, grounds)}
     return result
@@ -224,8 +235,10 @@ def extract_bullets(
     )  # fmt: skip
     box = state.cache.get(key)
     if box is None:
+        written = state.extractor.box(article, options.bullets)
         box = {
-            "bullets": state.extractor.extract(article, options.bullets),
+            "bullets": [bullet.text for bullet in written],
+            SOURCES: [bullet.source for bullet in written],
             "language": article.language,
             "input_chars": article.input_chars,
         }

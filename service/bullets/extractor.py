@@ -85,6 +85,15 @@ class Unit:
     words: frozenset[str]
     needs_previous: bool
     attributed: str | None = None
+    source: int | None = None  # the article sentence it was cut from
+
+
+@dataclass(frozen=True, slots=True)
+class Bullet:
+    """A bullet of the box and the article sentence it was written from."""
+
+    text: str
+    source: int | None
 
 
 def bullet_count(article_words: int, candidates: int) -> int:
@@ -117,11 +126,19 @@ class BulletExtractor:
 
     def extract(self, article: Article, count: int | None = None) -> list[str]:
         """Return up to ``count`` bullets (default: by article length), in article order."""
+        return [bullet.text for bullet in self.box(article, count)]
+
+    def box(self, article: Article, count: int | None = None) -> list[Bullet]:
+        """Return ``extract``'s bullets with the article sentence each was written from."""
         units = self.candidates(article)
         wanted = bullet_count(article.words, len(units)) if count is None else count
-        return self.compose(units, wanted)
+        return self.composed(units, wanted)
 
     def compose(self, units: Sequence[Unit], count: int) -> list[str]:
+        """Select ``count`` of the candidates and write them as the box, in article order."""
+        return [bullet.text for bullet in self.composed(units, count)]
+
+    def composed(self, units: Sequence[Unit], count: int) -> list[Bullet]:
         """Select ``count`` of the candidates and write them as the box, in article order.
 
         A bullet that leans on a name the box never introduced ("Mr Adams
@@ -139,7 +156,10 @@ class BulletExtractor:
         texts = [unit.text for unit in chosen]
         if chosen and chosen[0].attributed:
             texts[0] = chosen[0].attributed  # the news first, as "X says ..."
-        return [self._finish(text) for text in texts]
+        return [
+            Bullet(self._finish(text), unit.source)
+            for text, unit in zip(texts, chosen, strict=True)
+        ]
 
     def candidates(self, article: Article) -> list[Unit]:
         """Return every candidate bullet of an article with its features and score."""
@@ -202,7 +222,10 @@ class BulletExtractor:
             attributed = fronted(profile.sentence.text)
         order = profile.sentence.index + part / 2
         score = self.selection.score(features)
-        return Unit(text, order, features, score, profile.words, needs_previous, attributed)
+        return Unit(
+            text, order, features, score, profile.words, needs_previous, attributed,
+            profile.sentence.index,
+        )  # fmt: skip
 
     def select(self, units: Sequence[Unit], count: int) -> list[Unit]:
         """Pick by maximal marginal relevance; a pronoun opener needs its predecessor."""

@@ -15,10 +15,12 @@ import math
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 
 from service.checks import facts
 from service.checks.grounds import Grounds
 from service.checks.grounds import Span
+from service.checks.grounds import sentence_grounds
 from service.fitted import read_fitted
 from service.text.attribution import has_cue
 
@@ -192,6 +194,22 @@ def find(grounds: Grounds, sentence: str) -> Finding:
     return Finding(sentence, evidence, ordered, signals, deletion)
 
 
+def find_cut(source: Span, sentence: str) -> Finding | None:
+    """Ground a sentence cut from one known article sentence, without the article's index.
+
+    The box knows which sentence each bullet came from. When the bullet is
+    that sentence with words deleted (in order, nothing added), it is
+    checked against that sentence alone: its numbers, dates, names and
+    quotes must be the sentence's, its polarity and attribution kept, its
+    word pairs the sentence's. Returns None when it is not such a cut (a
+    fronted "X says ..."): the caller runs ``find`` on the whole article.
+    """
+    local = sentence_grounds(source.text)
+    if not _deletes_from(sentence, local.sequences[0]):
+        return None
+    return replace(find(local, sentence), evidence=(source,))
+
+
 def _fact_issues(grounds: Grounds, sentence: str) -> list[Issue]:
     issues = []
     found = facts.numbers(sentence)
@@ -258,8 +276,8 @@ def _polarity_issue(
         return None
     claim = {facts.stem(w): (s, e) for w, s, e in facts.words(sentence) if len(w) > 1}
     source = set().union(*(grounds.sentence_stems[span.index] for span in evidence))
-    source |= {facts.stem(w) for span in evidence for w, _, _ in facts.words(span.text)}
-    main = {facts.stem(w) for w, _, _ in facts.words(evidence[0].text)}
+    source = source.union(*(facts.stemmed(span.text) for span in evidence))
+    main = set(facts.stemmed(evidence[0].text))
     for swapped in sorted(facts.contradicts(set(claim), main)):
         start, end = claim[swapped]
         return Issue("negation", start, end, sentence[start:end])
@@ -306,13 +324,13 @@ def _deletes_from(sentence: str, source: Sequence[str]) -> bool:
     return all(any(word == item for item in remaining) for word in _sequence(sentence))
 
 
-def _sequence(sentence: str) -> list[str]:
-    return [facts.stem(w) for w, _, _ in facts.words(sentence)]
+def _sequence(sentence: str) -> Sequence[str]:
+    return facts.stemmed(sentence)
 
 
 def _novel_ngrams(grounds: Grounds, sentence: str) -> tuple[float, float]:
     """Return the shares of the sentence's word pairs and triples the article never uses."""
-    stemmed = [facts.stem(w) for w, _, _ in facts.words(sentence)]
+    stemmed = facts.stemmed(sentence)
     pairs = list(zip(stemmed, stemmed[1:], strict=False))
     triples = list(zip(stemmed, stemmed[1:], stemmed[2:], strict=False))
     novel_pairs = sum(p not in grounds.bigrams for p in pairs) / max(len(pairs), 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nltk.stem.porter import PorterStemmer
@@ -50,6 +51,7 @@ _SPELLED = re.compile(
     r"(?: (?:thousand|million|billion|trillion))?\b",
     re.IGNORECASE,
 )
+_LETTER_RUN = re.compile(r"\b[A-Za-z]+")
 _MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
@@ -91,8 +93,39 @@ def _stem(word: str) -> str:
     return str(_STEMMER.stem(word))
 
 
-def words(text: str) -> list[tuple[str, int, int]]:
-    """Return each word with its span: letters (with apostrophes) or digits."""
+def words(text: str) -> Sequence[tuple[str, int, int]]:
+    """Return each word with its span: letters (with apostrophes) or digits.
+
+    A sentence is read by several checks in turn (facts, polarity, n-grams),
+    so the words of short texts are remembered (the last 256; an
+    article's whole text is read once and never kept).
+    """
+    if len(text) <= _REMEMBERED_CHARS:
+        return _short_words(text)
+    return _read_words(text)
+
+
+def stemmed(text: str) -> Sequence[str]:
+    """Return the stem of each of ``words(text)``, in order (remembered like them)."""
+    if len(text) <= _REMEMBERED_CHARS:
+        return _short_stems(text)
+    return [stem(w) for w, _, _ in _read_words(text)]
+
+
+_REMEMBERED_CHARS = 1_000
+
+
+@functools.lru_cache(maxsize=256)
+def _short_words(text: str) -> tuple[tuple[str, int, int], ...]:
+    return tuple(_read_words(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _short_stems(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w, _, _ in _short_words(text))
+
+
+def _read_words(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
@@ -126,20 +159,63 @@ def number_values(text: str, *, loose: bool = False) -> set[tuple[str, str]]:
     return {(kind, value) for kind, _, _, value in _readings(text, loose)}
 
 
-def _readings(text: str, loose: bool) -> Iterator[tuple[str, int, int, str]]:
-    """Yield (kind, start, end, value) per number, parsing each distinct spelling once."""
+def every_number_value(text: str) -> tuple[set[tuple[str, str]], set[str]]:
+    """Return ``number_values(text)`` and every value that either reading finds."""
+    strict = number_values(text)
+    loose = {value for _, _, _, value in _readings(text, loose=True, spelled=False)}
+    return strict, loose | {value for _, value in strict}
+
+
+def _readings(text: str, loose: bool, spelled: bool = True) -> Iterator[tuple[str, int, int, str]]:
+    """Yield (kind, start, end, value) per number, parsing each distinct spelling once.
+
+    ``spelled=False`` leaves out numbers written in words (the same for both
+    patterns, so an article read twice reads them once).
+    """
     pattern = _LOOSE_NUMBER if loose else _NUMBER
     digits: dict[str, tuple[str, str]] = {}
     for match in pattern.finditer(text):
         kind, value = digits.get(match.group()) or digits.setdefault(match.group(), _read(match))
         yield kind, match.start(), match.end(), value
+    if not spelled:
+        return
     phrases: dict[str, float | None] = {}
-    for match in _SPELLED.finditer(text):
+    for match in spelled_numbers(text):
         phrase = match.group().lower()
         if phrase not in phrases:
             phrases[phrase] = _spelled_value(phrase)
-        if (spelled := phrases[phrase]) is not None:
-            yield "number", match.start(), match.end(), f"{spelled:g}"
+        if (amount := phrases[phrase]) is not None:
+            yield "number", match.start(), match.end(), f"{amount:g}"
+
+
+def spelled_numbers(text: str) -> Iterator[re.Match[str]]:
+    """Yield what ``_SPELLED.finditer`` would, trying the pattern only where it can match.
+
+    The pattern's long alternation is slow to try at every word; a match
+    always begins where a number word begins, which ``str.find`` locates
+    (a few dozen C scans of the lowercased text) before the pattern is
+    tried there.
+    """
+    lower = text.lower()
+    if len(lower) != len(text):  # a letter whose lowercase is longer: offsets would shift
+        starts = sorted(w.start() for w in _LETTER_RUN.finditer(text))
+    else:
+        starts = sorted({i for word in _NUMBER_WORDS for i in _occurrences(lower, word)})
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        match = _SPELLED.match(text, start)
+        if match is not None:
+            end = match.end()
+            yield match
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
 
 
 def _read(match: re.Match[str]) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from service.text.article import Article
 from service.text.attribution import is_attributed
 from service.text.attribution import routine_tail
 from service.text.sentences import SENTENCE_END
+from service.text.sentences import Sentence
 
 LONG_SENTENCE = 400
 _SENTENCE_END = SENTENCE_END
@@ -29,14 +30,52 @@ class Span:
 
 
 class Grounds:
-    """What an article says: its sentences, words, numbers, dates, quotes and negations."""
+    """What an article says: its sentences, words, numbers, dates, quotes and negations.
+
+    The sentence spans are found at once; the word index (stems, n-grams,
+    numbers, dates, negations, postings) is built on first use of any of
+    its attributes, so a box whose bullets are all cuts of known sentences
+    (``Checker.check``'s ``sources``) never pays for it.
+    """
+
+    # The word index, filled by ``_index`` when first read.
+    sequences: list[Sequence[str]]
+    sentence_stems: list[set[str]]
+    distinct: list[tuple[frozenset[str], int]]
+    stems: set[str]
+    lower_words: set[str]
+    quote_text: str
+    bigrams: set[tuple[str, str]]
+    trigrams: set[tuple[str, str, str]]
+    numbers: set[str]
+    dates: set[str]
+    negated: list[set[str]]
+    postings: defaultdict[str, set[int]]
+    idf: dict[str, float]
 
     def __init__(self, article: Article) -> None:
-        """Index the article's sentences (with offsets into ``article.text``)."""
+        """Locate the article's sentences (with offsets into ``article.text``)."""
         self.text = article.text
-        self.spans = _pieces(locate(self.text, [s.text for s in article.sentences]))
+        self.title = article.title
+        located = locate(self.text, [s.text for s in article.sentences])
+        self.spans = _pieces(located)
+        self._whole = _whole_sentences(located, self.spans)
+        self._attributed: dict[int, bool] = {}  # filled as the checker asks
+
+    def __getattr__(self, name: str) -> object:
+        """Build the word index when one of its attributes is first read."""
+        if name in _INDEXED and "sequences" not in self.__dict__:
+            self._index()
+            return getattr(self, name)
+        raise AttributeError(name)
+
+    def source_span(self, sentence: int) -> Span | None:
+        """Return article sentence ``sentence``'s span, if the index holds it as one piece."""
+        return self._whole.get(sentence)
+
+    def _index(self) -> None:
         tokens = [[w for w, _, _ in facts.words(span.text)] for span in self.spans]
-        self.sequences = [[facts.stem(w) for w in words] for words in tokens]
+        self.sequences = [facts.stemmed(span.text) for span in self.spans]
         sentence_stems = [
             {stem for word, stem in zip(words, stems, strict=True) if facts.is_content(word)}
             for words, stems in zip(tokens, self.sequences, strict=True)
@@ -45,20 +84,18 @@ class Grounds:
         # Each distinct set of words once, at its last sentence (where ties have always
         # gone): a hostile article of one sentence repeated costs the search once.
         self.distinct = list({frozenset(st): n for n, st in enumerate(sentence_stems)}.items())
-        self.stems = set().union(_stems(article.title), *sentence_stems)
-        whole = article.title + " " + self.text
+        self.stems = set().union(_stems(self.title), *sentence_stems)
+        whole = f"{self.title} {self.text}" if self.title else self.text
         every = [w.lower() for w, _, _ in facts.words(whole)]
         self.lower_words = set(every)
         self.quote_text = " " + " ".join(every) + " "
         stemmed = [facts.stem(w) for w in every]
         self.bigrams = set(zip(stemmed, stemmed[1:], strict=False))
         self.trigrams = set(zip(stemmed, stemmed[1:], stemmed[2:], strict=False))
-        strict = facts.number_values(whole)
-        self.numbers = {value for _, value in strict | facts.number_values(whole, loose=True)}
+        strict, self.numbers = facts.every_number_value(whole)
         years = {value for kind, value in strict if kind == "date"}
         self.dates = years | {f.value for f in facts.date_names(whole)}
         self.negated = [facts.negated_words(span.text) for span in self.spans]
-        self._attributed: dict[int, bool] = {}  # filled as the checker asks
         # Where each stem occurs (sentence numbers): for co-occurrence of facts.
         postings: defaultdict[str, set[int]] = defaultdict(set)
         for number, stems in enumerate(sentence_stems):
@@ -139,5 +176,25 @@ def _pieces(spans: Sequence[Span]) -> list[Span]:
     return pieces
 
 
+def _whole_sentences(located: Sequence[Span], pieces: Sequence[Span]) -> dict[int, Span]:
+    """Map each sentence that ``_pieces`` kept whole (its one piece) to that piece."""
+    by_start = {p.start: p for p in pieces}
+    whole = {}
+    for span in located:
+        piece = by_start.get(span.start)
+        if span.end > span.start and piece is not None and piece.text == span.text.strip():
+            whole[span.index] = piece
+    return whole
+
+
+def sentence_grounds(text: str) -> Grounds:
+    """Index one sentence on its own (the source of a bullet cut from it)."""
+    sentence = Sentence(text, 0, 0, False, False)
+    return Grounds(Article(title="", paragraphs=(text,), sentences=(sentence,), input_chars=0))
+
+
 def _stems(text: str) -> set[str]:
     return {facts.stem(w) for w, _, _ in facts.words(text) if facts.is_content(w)}
+
+
+_INDEXED = frozenset(Grounds.__annotations__)

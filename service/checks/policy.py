@@ -9,6 +9,7 @@ one, and says so. Each policy reports what it did under ``unsupported``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,9 +36,17 @@ class Review:
     encoder: Encoder | None
     policy: str
 
-    def verdict(self, article: Article, sentences: list[str], grounds: Grounds) -> Verdict:
-        """Check sentences against an article's index."""
-        return self.checker.check(article, sentences, encoder=self.encoder, grounds=grounds)
+    def verdict(
+        self,
+        article: Article,
+        sentences: list[str],
+        grounds: Grounds,
+        sources: Sequence[int | None] | None = None,
+    ) -> Verdict:
+        """Check sentences against an article's index (``sources``: see ``Checker.check``)."""
+        return self.checker.check(
+            article, sentences, encoder=self.encoder, grounds=grounds, sources=sources
+        )
 
     def result(
         self,
@@ -45,8 +54,12 @@ class Review:
         result: dict[str, Any],
         fallback: Fallback | None = None,
         grounds: Grounds | None = None,
+        sources: Sequence[int | None] | None = None,
     ) -> dict[str, Any]:
-        """Return ``result`` (summary and/or bullets) with checks, after the policy."""
+        """Return ``result`` (summary and/or bullets) with checks, after the policy.
+
+        ``sources`` are the bullets' source sentences (``BulletExtractor.box``).
+        """
         grounds = grounds or Grounds(article)
         engine = str(result.get("engine", "bullets"))
         checks: dict[str, Any] = {"checker": self.checker.version}
@@ -71,7 +84,7 @@ class Review:
                 shaped["summary"] = " ".join(kept)
             checks["summary"] = verdict_json(verdict)
         if "bullets" in result:
-            verdict = self.verdict(article, list(result["bullets"]), grounds)
+            verdict = self.verdict(article, list(result["bullets"]), grounds, sources)
             count(verdict, "bullets", "bullets")
             if self.policy == "drop":
                 outcome["dropped"] += dropped(verdict, "bullets")

@@ -11,6 +11,7 @@ from service.checks.checker import CheckModel
 from service.checks.checker import Finding
 from service.checks.checker import SentenceCheck
 from service.checks.checker import find
+from service.checks.checker import find_cut
 from service.checks.checker import load_model
 from service.checks.grounds import Grounds
 from service.text.article import Article
@@ -59,6 +60,7 @@ class Checker:
         *,
         encoder: Encoder | None = None,
         grounds: Grounds | None = None,
+        sources: Sequence[int | None] | None = None,
     ) -> Verdict:
         """Check each sentence against the article.
 
@@ -67,9 +69,18 @@ class Checker:
             sentences: the summary's sentences (see ``summary_sentences``).
             encoder: the sentence encoder; without it the words-only model scores.
             grounds: the article's index, to reuse it across summaries.
+            sources: per sentence, the article sentence it was cut from, if known
+                (the box's bullets): a deletion-only cut is checked against
+                that sentence alone (``find_cut``); anything else, and every
+                sentence of unknown source, against the whole article.
         """
         grounds = grounds or Grounds(article)
-        findings = [find(grounds, s) for s in sentences]
+        known = sources or [None] * len(sentences)
+        findings = []
+        for sentence, source in zip(sentences, known, strict=True):
+            span = None if source is None else grounds.source_span(source)
+            cut = None if span is None else find_cut(span, sentence)
+            findings.append(cut or find(grounds, sentence))
         distances = dissimilarities(findings, encoder) if encoder and findings else None
         checks = tuple(
             self.model.judge(f, distances[i] if distances else None) for i, f in enumerate(findings)

@@ -27,6 +27,14 @@ ARTICLE = (
 )
 
 
+NUMBER_TEXTS = [
+    "1,000 people in 2024 and one thousand more, twenty-five of them at 7 a.m. on May 5.",
+    "$3 million, 3,000,000 or three million: 12% (12 percent, 12 per cent) of 1999's 98. 7",
+    "The film was viewed more than 235, 000 times, in 98. 7 per cent of 2,000 homes. " * 3,
+    "one of the few, no numbers here at all",
+]
+
+
 @pytest.fixture(scope="module")
 def grounds() -> Grounds:
     return Grounds(prepare(ARTICLE))
@@ -113,16 +121,22 @@ def test_numbers_are_normalised_across_forms() -> None:
 @pytest.mark.parametrize("loose", [False, True])
 @pytest.mark.parametrize(
     "text",
-    [
-        "1,000 people in 2024 and one thousand more, twenty-five of them at 7 a.m. on May 5.",
-        "$3 million, 3,000,000 or three million: 12% (12 percent, 12 per cent) of 1999's 98. 7",
-        "The film was viewed more than 235, 000 times, in 98. 7 per cent of 2,000 homes. " * 3,
-        "one of the few, no numbers here at all",
-    ],
+    NUMBER_TEXTS,
 )
 def test_number_values_are_the_values_numbers_finds(text: str, loose: bool) -> None:
     expected = {(f.kind, f.value) for f in facts.numbers(text, loose=loose)}
     assert facts.number_values(text, loose=loose) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    NUMBER_TEXTS,
+)
+def test_every_number_value_is_both_readings(text: str) -> None:
+    strict, every = facts.every_number_value(text)
+    loose = facts.number_values(text, loose=True)
+    assert strict == facts.number_values(text)
+    assert every == {value for _, value in strict | loose}
 
 
 def test_detokenised_numbers_in_the_article_still_count(grounds: Grounds) -> None:

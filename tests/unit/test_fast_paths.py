@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from service.bullets.features import _CAPITALISED
 from service.bullets.features import FIRST_SECOND_PERSON
+from service.checks.facts import _SPELLED
+from service.checks.facts import spelled_numbers
 from service.text.abbreviations import _CLOCK
 from service.text.abbreviations import _CLOCK_CHARS
 from service.text.abbreviations import _INNER_END
@@ -124,3 +126,21 @@ def test_open_end_in_the_tail_is_the_plain_search(block: str) -> None:
 def test_unwrapping_dots_is_the_plain_substitutions(block: str) -> None:
     plain = PLAIN_WRAP_DOT_NAME.sub(r"\1 ", PLAIN_WRAP_DOT.sub(" ", block))
     assert unwrap_dots(block) == plain
+
+
+NUMBER_PARTS = (
+    "one two ten Ten TWENTY twenty-five fourteen fourth seventy seven hundred thousand million "
+    "dozen someone often tend none nine nineteen 5ten ten5 _ten \u00e9ten ten\u00e9 one's "
+    "\u0130stanbul fifty-fifty a"
+).split()
+number_text = st.lists(
+    st.tuples(st.sampled_from(NUMBER_PARTS), st.sampled_from((" ", "-", "", ", ", "'"))),
+    max_size=10,
+).map(lambda parts: "".join(word + joiner for word, joiner in parts))
+
+
+@many
+@given(number_text)
+def test_spelled_numbers_are_the_plain_patterns_matches(text: str) -> None:
+    plain = [(m.start(), m.end()) for m in _SPELLED.finditer(text)]
+    assert [(m.start(), m.end()) for m in spelled_numbers(text)] == plain

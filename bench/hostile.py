@@ -1,6 +1,12 @@
 """Time text preparation, the box and its checks on hostile inputs; print the worst case.
 
     python bench/hostile.py [--size 200000] [--classes byline,quotes,...]
+    python bench/hostile.py --url http://127.0.0.1:8000     # the same, served
+
+Served (``--url``), each class is posted to ``/v1/bullets`` and to
+``/v1/summaries`` (the server's default engine), checks on, and timed from
+request to the last byte of the answer: parsing, language detection and
+the summary count too.
 
 Each class is an input a few hundred bytes long that used to blow up a
 regex or the HTML pass, grown to the size limit. Every class must stay
@@ -77,10 +83,32 @@ def run(maker: Maker, size: int, box: BulletExtractor) -> float:
     return time.perf_counter() - started
 
 
+def served(maker: Maker, size: int, url: str) -> float:
+    """Return the slowest of ``/v1/bullets`` and ``/v1/summaries`` for one hostile document."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps(maker(size)).encode()
+    slowest = 0.0
+    for path in ("/v1/bullets", "/v1/summaries"):
+        request = urllib.request.Request(url + path, data=body, method="POST")
+        request.add_header("Content-Type", "application/json")
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            error.read()  # a 4xx answer is an answer: timed like any other
+        slowest = max(slowest, time.perf_counter() - started)
+    return slowest
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=200_000)
     parser.add_argument("--classes", default="")
+    parser.add_argument("--url", help="a running server to post each class to")
     args = parser.parse_args()
     wanted = set(filter(None, args.classes.split(",")))
     box = BulletExtractor()
@@ -88,7 +116,7 @@ def main() -> None:
     for name, maker in corpus().items():
         if wanted and name not in wanted:
             continue
-        seconds = run(maker, args.size, box)
+        seconds = served(maker, args.size, args.url) if args.url else run(maker, args.size, box)
         worst = max(worst, (name, seconds), key=lambda item: item[1])
         print(f"{name:20} {seconds * 1000:10.1f} ms", flush=True)
     print(f"worst case: {worst[0]} {worst[1] * 1000:.1f} ms at {args.size} characters")

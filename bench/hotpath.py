@@ -13,8 +13,9 @@ pipeline does, step by step, without HTTP):
     candidates profiles, features, scores and compression of every candidate
     select     selection and composing the box
     embed      the extractive summary: MiniLM embedding and selection
-    grounds    the article's index for the checks (``Grounds``)
-    check      aligning and judging each returned sentence (box, and summary)
+    grounds    the article's sentence spans for the checks (``Grounds``)
+    check      aligning and judging each returned sentence (box, and summary), with
+               the article's word index where a sentence needs it (built lazily)
     serialise  json.dumps of the answer
 
 Then the first release's box (``prepare`` + ``extract`` at ``--baseline``,
@@ -32,16 +33,14 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from percentile import percentile
+from worktree import worktree
 
-ROOT = Path(__file__).resolve().parents[1]
 BASELINE_SCRIPT = """
 import json, statistics, sys, time
 from service.bullets.extractor import BulletExtractor
@@ -61,20 +60,12 @@ print(json.dumps(times))
 
 def baseline_times(commit: str, texts: list[str], repeat: int) -> list[float]:
     """Time the box of ``commit`` over ``texts`` in a subprocess on a temporary worktree."""
-    with tempfile.TemporaryDirectory() as folder:
-        tree = os.path.join(folder, "tree")
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", tree, commit],
-            cwd=ROOT, check=True, capture_output=True,
+    with worktree(commit) as tree:
+        done = subprocess.run(
+            [sys.executable, "-c", BASELINE_SCRIPT, str(repeat)],
+            cwd=tree, input=json.dumps(texts), capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONPATH": tree},
         )  # fmt: skip
-        try:
-            done = subprocess.run(
-                [sys.executable, "-c", BASELINE_SCRIPT, str(repeat)],
-                cwd=tree, input=json.dumps(texts), capture_output=True, text=True, check=True,
-                env={**os.environ, "PYTHONPATH": tree},
-            )  # fmt: skip
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", tree], cwd=ROOT, check=False)
     times: list[float] = json.loads(done.stdout)
     return times
 
@@ -144,14 +135,17 @@ def main() -> None:
         stages.run("language", lambda: detect_language(article.title + "\n" + article.text))
         units = stages.run("candidates", lambda: extractor.candidates(article))
         count = bullet_count(article.words, len(units))
-        bullets = stages.run("select", lambda: extractor.compose(units, count))
+        box = stages.run("select", lambda: extractor.composed(units, count))
+        bullets, sources = [b.text for b in box], [b.source for b in box]
         answer: dict[str, Any] = {"bullets": bullets}
         if summary:
             (text,) = stages.run("embed", lambda: engine.summarize([article], params))
             answer["summary"] = text.text
         grounds = stages.run("grounds", lambda: Grounds(article))
         verdicts = {"bullets": stages.run(
-            "check", lambda: checker.check(article, bullets, encoder=encoder, grounds=grounds)
+            "check", lambda: checker.check(
+                article, bullets, encoder=encoder, grounds=grounds, sources=sources
+            )
         )}  # fmt: skip
         if summary:
             sentences = summary_sentences(answer["summary"])

@@ -20,6 +20,7 @@ from dataclasses import replace
 from service.checks import facts
 from service.checks.grounds import Grounds
 from service.checks.grounds import Span
+from service.checks.grounds import gives_source
 from service.checks.grounds import sentence_grounds
 from service.fitted import read_fitted
 from service.text.attribution import has_cue
@@ -204,6 +205,28 @@ def find_cut(source: Span, sentence: str) -> Finding | None:
     word pairs the sentence's. Returns None when it is not such a cut (a
     fronted "X says ..."): the caller runs ``find`` on the whole article.
     """
+    if sentence.rstrip(". ") == source.text.rstrip(". "):
+        return copied(source, sentence)
+    return cut_of(source, sentence)
+
+
+def copied(source: Span, sentence: str) -> Finding:
+    """Ground the source sentence itself (final stop aside): what ``cut_of`` finds for it.
+
+    Every word, number, quote, pair and negation is the sentence's own, so
+    only one thing can be wrong: the sentence gives a source that a
+    restatement must keep, and this one does not say so (three in four of
+    the box's bullets are such copies).
+    """
+    text = sentence.rstrip()
+    issues: tuple[Issue, ...] = ()
+    if gives_source(source.text) and not has_cue(sentence):
+        issues = (Issue("attribution", 0, len(text), text),)
+    return Finding(sentence, (source,), issues, (0.0,) * (len(SIGNALS) - 1), True)
+
+
+def cut_of(source: Span, sentence: str) -> Finding | None:
+    """Ground a deletion-only cut of ``source`` against that sentence's own index."""
     local = sentence_grounds(source.text)
     if not _deletes_from(sentence, local.sequences[0]):
         return None

@@ -114,8 +114,7 @@ class Grounds:
         """
         known = self._attributed.get(index)
         if known is None:
-            text = self.spans[index].text
-            known = self._attributed[index] = is_attributed(text) and routine_tail(text) is None
+            known = self._attributed[index] = gives_source(self.spans[index].text)
         return known
 
     def near(self, a: str, b: str, window: int = 1) -> bool:
@@ -134,6 +133,11 @@ class Grounds:
     def says_quote(self, key: str) -> bool:
         """Tell whether a quoted passage (normalised words) occurs in the article."""
         return f" {key} " in self.quote_text
+
+
+def gives_source(text: str) -> bool:
+    """Tell whether a sentence attributes a claim (all but a routine ", police said.")."""
+    return is_attributed(text) and routine_tail(text) is None
 
 
 def locate(text: str, sentences: Sequence[str]) -> list[Span]:

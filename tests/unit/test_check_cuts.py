@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from service.bullets.extractor import BulletExtractor
+from service.checks.checker import copied
+from service.checks.checker import cut_of
 from service.checks.checker import find
 from service.checks.grounds import Grounds
+from service.checks.grounds import Span
 from service.checks.verdict import Checker
 from service.text.article import prepare
 from tests.conftest import SEED
@@ -83,3 +86,21 @@ def test_every_seed_bullet_is_verified_against_its_source(checker: Checker) -> N
         assert check.supported
         span = grounds.source_span(bullet.source)
         assert span is not None and check.evidence[0] == span
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Maria Lopez is 17 and in her final year of school.",
+        "Mayor Jane Ortiz did not attend the meeting on Monday.",
+        "The council approved a budget of $3 million for the bridge, according to court documents.",
+        "The bridge cost twenty-five million dollars, 12% more than planned, police said.",
+        'The mayor called the plan "a bridge to nowhere" on Sept. 3, 2024.',
+        "Prices rose, but nobody was hurt when the crane fell at 5 a.m.",
+        "A study found that 1 in 4 schools had no heating.",
+    ],
+)
+def test_a_copy_is_grounded_as_its_own_cut(sentence: str) -> None:
+    span = Span(3, 10, 10 + len(sentence), sentence)
+    for bullet in (sentence, sentence.rstrip(".")):
+        assert copied(span, bullet) == cut_of(span, bullet)

@@ -45,8 +45,11 @@ class StaticEncoder:
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         """Return one unit vector per text (zeros for a text with no word piece)."""
+        # One text at a time: a batch wakes the tokenizer's thread pool, which for
+        # the few short texts of a request costs more than it saves (about 0.3 ms
+        # a box, bench/README.md) and competes with the other workers for the cores.
         with self._lock:
-            encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+            encodings = [self._tokenizer.encode(t, add_special_tokens=False) for t in texts]
         rows = np.zeros((len(encodings), self._matrix.shape[1]), dtype=np.float32)
         for row, encoding in enumerate(encodings):
             ids = [i for i in encoding.ids[:MAX_PIECES] if i not in self._special]

@@ -80,6 +80,13 @@ _FINITE = re.compile(
     rf"may|might|must|should|\w{{3,}}ed|{_IRREGULAR_PAST})\b"
 )
 _RELATIVE = re.compile(r"^(?:who|whom|whose|which)\b", re.IGNORECASE)
+# A comma then a verb in the right half closes a subject the split cut in two:
+# "X, and transcripts of Skype chats, were used ...", "Norris Cole ... and
+# Gordon Hayward, a starting forward, have also made their mark".
+_SUBJECT_CLOSED = re.compile(
+    r",\s+(?:is|are|was|were|has|have|had|will|would|can|could|did|does|do|may|might|must|"
+    r"should)\b"
+)
 # A half that opens with a verb has its subject in the other half ("..., and may have been").
 _VERB_OPENER = re.compile(
     r"^(?:is|are|was|were|be|been|has|have|had|will|would|can|could|did|does|do|may|might|must|"
@@ -226,6 +233,8 @@ def split_clauses(text: str) -> list[str]:
         return [text]
     if is_attributed(body):
         return [text]  # a half would lose its source ("X claims A, and that B")
+    if _SUBJECT_CLOSED.search(right):
+        return [text]  # "A, and B, were used": one subject, not two clauses
     return [left + ".", _capitalise(right) + end]
 
 

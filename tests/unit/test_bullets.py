@@ -285,6 +285,23 @@ def test_split_clauses_never_leaves_a_half_without_its_subject(second: str) -> N
     assert split_clauses(sentence) == [sentence]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Liu Ping's online posts of photos of her holding banners calling for transparency, and "
+        "transcripts of Skype chats with foreign media, were used to condemn her at her trial.",
+        "Norris Cole, who played at Cleveland State and won two championships with the Heat, and "
+        "Gordon Hayward, a starting forward for the Utah Jazz, have also made their mark.",
+        "The mayor's letters to the council about the failing bridge over the river, and the "
+        "minutes of three closed meetings held last spring, are now public records.",
+        "Two reports written by the inspectors over the course of the last three years, and "
+        "a third commissioned by the board of the hospital, had warned of the danger.",
+    ],
+)
+def test_split_clauses_never_splits_a_compound_subject(sentence: str) -> None:
+    assert split_clauses(sentence) == [sentence]
+
+
 def test_split_clauses_keeps_short_halves_together() -> None:
     sentence = "The mayor resigned, but the council stayed."
     assert split_clauses(sentence) == [sentence]

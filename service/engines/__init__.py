@@ -55,9 +55,14 @@ def _extractive(settings: Settings) -> Summarizer:
 
 
 def _abstractive(settings: Settings) -> Summarizer:
+    store = ModelStore(settings.model_dir)
+    if not store.is_present(settings.model):  # say why, without importing torch
+        from service.engines.unfetched import UnfetchedModel
+
+        return UnfetchedModel(store, settings.model)
     from service.engines.transformer import TransformerSummarizer
 
-    return _batched(TransformerSummarizer(settings, ModelStore(settings.model_dir)), settings)
+    return _batched(TransformerSummarizer(settings, store), settings)
 
 
 ENGINE_FACTORIES: dict[str, Callable[[Settings], Summarizer]] = {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,6 +66,9 @@ _BARE_ATTRIBUTION = re.compile(
 )
 # "Mr Adams did not believe ...": a surname the box must have introduced.
 _TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor)\.?\s+(?P<surname>[A-Z][\w'\u2019-]+)")
+RECENT_ARTICLES = 16  # candidates remembered (per process), for the request's second reader
+_RECENT: OrderedDict[tuple[int, Article], tuple[Selection, tuple[Unit, ...]]] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
 CATAPHORA_WORDS = 12  # a lede's pronoun is resolved later in the sentence
 # A final period that belongs to an abbreviation: "5 a.m.", "the U.S.", "Acme Inc."
 # (searched in the last characters only: the longest is "Messrs." after a space)
@@ -162,7 +167,25 @@ class BulletExtractor:
         ]
 
     def candidates(self, article: Article) -> list[Unit]:
-        """Return every candidate bullet of an article with its features and score."""
+        """Return every candidate bullet of an article with its features and score.
+
+        Remembered for the last few articles: the box and the extractive
+        summary of one request (two extractors, one selection) share them.
+        """
+        key = (id(self.selection), article)
+        with _RECENT_LOCK:
+            hit = _RECENT.get(key)
+            if hit is not None and hit[0] is self.selection:
+                _RECENT.move_to_end(key)
+                return list(hit[1])
+        units = self._candidates(article)
+        with _RECENT_LOCK:
+            _RECENT[key] = (self.selection, tuple(units))
+            while len(_RECENT) > RECENT_ARTICLES:
+                _RECENT.popitem(last=False)
+        return units
+
+    def _candidates(self, article: Article) -> list[Unit]:
         sentences = article.sentences[:SENTENCE_LIMIT]
         profiles = profile_sentences(sentences, article.title)
         if not profiles:

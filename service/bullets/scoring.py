@@ -8,6 +8,7 @@ reviewable diff of a dozen numbers.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -42,7 +43,20 @@ class Selection:
 
 
 def load_selection(path: str | None = None) -> Selection:
-    """Read the shipped weights file (or ``path``); every feature must have a weight."""
+    """Read the shipped weights file (or ``path``); every feature must have a weight.
+
+    The shipped file is read once per process, so every extractor holds the
+    same ``Selection`` (and can share remembered candidates).
+    """
+    return _read_selection(path) if path is not None else _shipped_selection()
+
+
+@functools.cache
+def _shipped_selection() -> Selection:
+    return _read_selection(None)
+
+
+def _read_selection(path: str | None) -> Selection:
     data = read_fitted(__package__, WEIGHTS_FILE, path)
     weights = {name: float(data["weights"][name]) for name in FEATURES}
     return Selection(

@@ -16,6 +16,7 @@ from service.bullets.rewrite import fit_long
 from service.bullets.rewrite import present_attribution
 from service.bullets.rewrite import split_clauses
 from service.text.article import prepare
+from tests.conftest import SEED
 from tests.conftest import make_article
 
 STORY = make_article(
@@ -540,3 +541,16 @@ def test_a_line_under_a_label_is_never_a_candidate(line: str) -> None:
 )
 def test_a_date_label_or_a_colon_inside_a_sentence_keeps_it_a_candidate(line: str) -> None:
     assert line.rstrip(".") in candidate_texts(line)
+
+
+def test_candidates_are_computed_once_per_article_and_selection() -> None:
+    from dataclasses import replace as changed
+
+    from service.bullets.scoring import load_selection
+
+    article = prepare(SEED.read_text())
+    first, second = BulletExtractor().candidates(article), BulletExtractor(punctuation="period")
+    assert all(a is b for a, b in zip(first, second.candidates(article), strict=True))
+    other = changed(load_selection(), bias=load_selection().bias + 1.0)
+    rescored = BulletExtractor(selection=other).candidates(article)
+    assert [round(u.score - 1.0, 9) for u in rescored] == [round(u.score, 9) for u in first]

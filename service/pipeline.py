@@ -157,11 +157,9 @@ def summarize_documents(
             continue
         if hit is None:
             summary = next(summaries)
-            box = state.extractor.box(item, options.bullets)
             hit = {
                 "summary": summary.text,
-                "bullets": [bullet.text for bullet in box],
-                SOURCES: [bullet.source for bullet in box],
+                **_box(state, item, options),
                 "engine": engine.name,
                 "model": engine.model,
                 "language": item.language,
@@ -178,6 +176,12 @@ def summarize_documents(
 def review(state: ServiceState) -> Review:
     """Return the checker set-up of this request."""
     return Review(state.checker, static_encoder(), state.settings.unsupported)
+
+
+def _box(state: ServiceState, article: Article, options: Options) -> dict[str, Any]:
+    """Return the box's bullets and, under ``SOURCES``, the sentence each came from."""
+    box = state.extractor.box(article, options.bullets)
+    return {"bullets": [b.text for b in box], SOURCES: [b.source for b in box]}
 
 
 def _reviewed(
@@ -235,10 +239,8 @@ def extract_bullets(
     )  # fmt: skip
     box = state.cache.get(key)
     if box is None:
-        written = state.extractor.box(article, options.bullets)
         box = {
-            "bullets": [bullet.text for bullet in written],
-            SOURCES: [bullet.source for bullet in written],
+            **_box(state, article, options),
             "language": article.language,
             "input_chars": article.input_chars,
         }

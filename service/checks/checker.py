@@ -344,11 +344,7 @@ def _attribution_issue(
 def _deletes_from(sentence: str, source: Sequence[str]) -> bool:
     """Tell whether the sentence is the source sentence with words deleted (in order)."""
     remaining = iter(source)
-    return all(any(word == item for item in remaining) for word in _sequence(sentence))
-
-
-def _sequence(sentence: str) -> Sequence[str]:
-    return facts.stemmed(sentence)
+    return all(any(word == item for item in remaining) for word in facts.stemmed(sentence))
 
 
 def _novel_ngrams(grounds: Grounds, sentence: str) -> tuple[float, float]:

@@ -89,7 +89,7 @@ class Grounds:
         every = [w.lower() for w, _, _ in facts.words(whole)]
         self.lower_words = set(every)
         self.quote_text = " " + " ".join(every) + " "
-        stemmed = [facts.stem(w) for w in every]
+        stemmed = facts.stemmed(whole)
         self.bigrams = set(zip(stemmed, stemmed[1:], strict=False))
         self.trigrams = set(zip(stemmed, stemmed[1:], stemmed[2:], strict=False))
         strict, self.numbers = facts.every_number_value(whole)

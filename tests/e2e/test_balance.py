@@ -6,6 +6,7 @@ import http.client
 import json
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -60,6 +61,11 @@ def test_concurrent_keep_alive_clients_are_spread_over_both_workers(slow_server:
     answers: list[str] = []
 
     def client(number: int) -> None:
+        # Staggered: a later client arrives while earlier requests already wait in a
+        # worker's batch (a busy worker). Started together, every request of a
+        # batch finishes together and the next round starts together again, so
+        # no worker is ever seen busy and whether any hand-back happens is luck.
+        time.sleep(0.3 * number)
         connection = connect(slow_server)
         for round_ in range(ROUNDS):
             answers.append(summarise(connection, f"{number}-{round_}"))  # reconnects after close

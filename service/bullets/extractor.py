@@ -446,9 +446,8 @@ def _has_unbalanced_quote(text: str) -> bool:
     # or the end.
     balance = 0
     last = len(text) - 1
-    for at, mark in enumerate(text):
-        if mark not in "'\u2018\u2019":
-            continue
+    for found in _SINGLE_MARK.finditer(text):
+        at, mark = found.start(), found.group()
         before = text[at - 1] if at else " "
         after = text[at + 1] if at < last else ""
         if mark != "\u2019" and (before.isspace() or before in ":(") and _is_word(after):
@@ -460,6 +459,9 @@ def _has_unbalanced_quote(text: str) -> bool:
         ):
             balance -= 1
     return balance > 0
+
+
+_SINGLE_MARK = re.compile("['\u2018\u2019]")
 
 
 def _is_word(char: str) -> bool:

@@ -137,12 +137,11 @@ def content_words(text: str) -> list[str]:
     A crude suffix trim (plural ``s``) lets "mine" and "mines" match without
     a stemmer's cost.
     """
-    words = []
-    for token in tokens(text):
-        if token in STOPWORDS or len(token) < 2:
-            continue
-        words.append(token[:-1] if len(token) > 4 and token.endswith("s") else token)
-    return words
+    return [
+        token[:-1] if len(token) > 4 and token[-1] == "s" else token
+        for token in _TOKEN.findall(text.lower())
+        if len(token) > 1 and token not in STOPWORDS
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,8 @@ RUN NEWSBRIEF_MODEL_DIR=/app/models newsbrief models fetch "${MODEL}"
 FROM ${PYTHON_IMAGE} AS runtime
 ARG MODEL=distilbart-cnn-12-6
 RUN groupadd --system --gid 10001 newsbrief \
-    && useradd --system --uid 10001 --gid newsbrief --home-dir /app --shell /usr/sbin/nologin newsbrief
+    && useradd --system --uid 10001 --gid newsbrief --home-dir /app --shell /usr/sbin/nologin newsbrief \
+    && install -d -o 10001 -g 10001 -m 0700 /var/lib/newsbrief
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
 COPY --from=model --chown=root:root /app/models /app/models
@@ -49,7 +50,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     NEWSBRIEF_PORT=8000 \
     NEWSBRIEF_MODEL=${MODEL} \
     NEWSBRIEF_MODEL_DIR=/app/models \
-    NEWSBRIEF_WARMUP_FILE=/app/seeds/000_8dc29571600dcd6e.txt
+    NEWSBRIEF_WARMUP_FILE=/app/seeds/000_8dc29571600dcd6e.txt \
+    NEWSBRIEF_STATE_DIR=/var/lib/newsbrief
+# Jobs, Idempotency-Key answers and replay protection without Redis: mount a
+# volume here (docker run -v newsbrief-state:/var/lib/newsbrief) to keep queued
+# jobs across container replacements.
+VOLUME ["/var/lib/newsbrief"]
 USER 10001:10001
 EXPOSE 8000
 # /livez needs no model; python is in the image, curl is not.

@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
     from service.api import playground
     from service.api import v1
     from service.api.problems import register_error_handlers
+    from service.api.requests import register_body_checks
     from service.api.requests import register_request_hooks
     from service.engines import EngineRegistry
     from service.logs import configure_logging
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None, *, engines: EngineRegistry | No
     if not settings.metrics_port:  # else the gunicorn master serves it on its own port
         app.register_blueprint(metrics.blueprint)
     app.register_blueprint(playground.blueprint)
-    v1.register(app)
+    v1.register(app)  # the access guard comes before any body work
+    register_body_checks(app)
     if settings.load_on_start:
         warmup = _read_warmup(settings)
         threading.Thread(

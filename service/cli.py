@@ -156,7 +156,7 @@ def keys() -> None:
 @click.argument("name")
 def keys_hash(name: str) -> None:
     """Print a new random key for NAME and the entry to put in NEWSBRIEF_API_KEYS."""
-    from service.auth import new_key
+    from service.access.keys import new_key
 
     key, entry = new_key(name)
     click.echo(f"key (give to the client, shown once): {key}")

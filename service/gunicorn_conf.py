@@ -16,6 +16,7 @@ import tempfile
 import time
 
 from service.settings import Settings
+from service.settings import default_state_dir
 
 _settings = Settings.from_env()
 
@@ -85,11 +86,11 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = _CREATED[-1]
 
 
-# One SQLite store per server for what the workers must share on one host
-# (Idempotency-Key answers, webhook replay protection) unless Redis is set.
+# One SQLite store for what the workers of a host share (jobs, Idempotency-Key
+# answers, replay protection, rate buckets) unless Redis is set. It outlives
+# the server: queued jobs survive a restart (the image sets /var/lib/newsbrief).
 if not os.environ.get("NEWSBRIEF_STATE_DIR") and not os.environ.get("NEWSBRIEF_CACHE_URL"):
-    _CREATED.append(tempfile.mkdtemp(prefix="newsbrief-state-"))
-    os.environ["NEWSBRIEF_STATE_DIR"] = _CREATED[-1]
+    os.environ["NEWSBRIEF_STATE_DIR"] = str(default_state_dir())
 
 
 _METRICS_SOCKETS: list[socket.socket] = []  # the master's /metrics socket, closed in workers
@@ -104,7 +105,7 @@ def when_ready(server: object) -> None:
 
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        httpd, _ = start_http_server(_settings.metrics_port, addr="0.0.0.0", registry=registry)  # noqa: S104
+        httpd, _ = start_http_server(_settings.metrics_port, addr=_settings.host, registry=registry)
         _METRICS_SOCKETS.append(httpd.socket)
 
 
@@ -119,7 +120,7 @@ def post_fork(server: object, worker: object) -> None:
 
 
 def on_exit(server: object) -> None:
-    """Remove the metrics and state folders this server created."""
+    """Remove the metrics folder this server created."""
     for folder in _CREATED:
         shutil.rmtree(folder, ignore_errors=True)
 

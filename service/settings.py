@@ -31,6 +31,16 @@ class SettingsError(ValueError):
         super().__init__("invalid settings:\n" + "\n".join(lines))
 
 
+def default_state_dir() -> Path:
+    """Return where a server keeps its shared state when no folder is set: it outlives the server.
+
+    ``$XDG_STATE_HOME/newsbrief`` (``~/.local/state/newsbrief``), the XDG
+    base-directory place for state that should persist between restarts.
+    """
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "newsbrief"
+
+
 def _default_threads() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -75,8 +85,9 @@ class Settings:
     cache_url: str = ""
     cache_ttl: int = 3600
     idempotency_ttl: int = 86400
-    # Folder of the SQLite store that the workers of one host share (idempotency,
-    # replay protection); empty keeps them in-process. `newsbrief serve` sets one.
+    # Folder of the SQLite store that the workers of one host share (jobs,
+    # idempotency, replay protection, rate buckets); empty keeps them in-process
+    # (an app built by hand or in tests). A server uses default_state_dir().
     state_dir: str = ""
     api_keys: str = ""
     rate_limit: int = 0
@@ -119,7 +130,7 @@ class Settings:
         """Check ranges and choices; name every bad field at once."""
         problems: dict[str, str] = {}
         if self.api_keys:
-            from service.auth import parse_keys
+            from service.access.keys import parse_keys
 
             try:
                 parse_keys(self.api_keys)

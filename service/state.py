@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from service.auth import ApiKey
-from service.auth import parse_keys
+from service.access.keys import ApiKey
+from service.access.keys import parse_keys
+from service.access.ratelimit import RateLimiter
+from service.access.signatures import MAX_FUTURE_SKEW_S
 from service.bullets.extractor import BulletExtractor
 from service.cache import IDEMPOTENCY_BYTES
 from service.cache import IdempotencyStore
@@ -20,9 +22,7 @@ from service.jobs.callbacks import CallbackPolicy
 from service.jobs.callbacks import parse_secrets
 from service.jobs.queue import JobQueue
 from service.jobs.tables import make_table
-from service.ratelimit import RateLimiter
 from service.settings import Settings
-from service.signatures import MAX_FUTURE_SKEW_S
 
 EXTENSION = "newsbrief"
 REPLAY_BYTES = 16 * 1024 * 1024  # signed requests remembered per process without a shared store

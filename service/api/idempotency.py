@@ -16,6 +16,7 @@ from flask import Response
 from flask import g
 from flask import request
 
+from service.api.requests import body_bytes
 from service.cache import StoredResponse
 from service.errors import InvalidInput
 from service.state import get_state
@@ -32,8 +33,10 @@ def _begin() -> Response | None:
         return None
     if not 0 < len(key) <= MAX_KEY_CHARS or not key.isprintable():
         raise InvalidInput(f"{HEADER} must be 1 to {MAX_KEY_CHARS} printable characters")
-    scoped = f"{request.path}\n{key}"
-    body_hash = hashlib.sha256(request.get_data(cache=True)).hexdigest()
+    # One tenant's keys are not another's: a guessable key ("story-7-v2")
+    # used by another API key neither blocks nor reads this one's answer.
+    scoped = f"{g.get('key_name', '-')}\n{request.path}\n{key}"
+    body_hash = hashlib.sha256(body_bytes()).hexdigest()
     stored = get_state().idempotency.begin(scoped, body_hash)
     if stored is not None:
         response = Response(stored.body, status=stored.status, content_type=stored.content_type)

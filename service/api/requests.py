@@ -1,4 +1,4 @@
-"""Give every request an id, a JSON sanity check and one access-log line."""
+"""Give every request an id, a JSON sanity check (after the key check) and one access-log line."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from flask import current_app
 from flask import g
 from flask import request
 from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import UnsupportedMediaType
 
 from service.disconnect import check_for
 from service.disconnect import client_gone
@@ -46,10 +48,35 @@ def _start() -> None:
     client_gone.set(check_for(request.environ))
     sent = request.headers.get(HEADER, "")
     g.request_id = sent if SAFE_ID.match(sent) else uuid.uuid4().hex
-    if request.method == "POST" and request.content_length is None:
+
+
+def _check_body() -> None:
+    """Refuse bodies that cannot be read as JSON, after the caller was authenticated."""
+    if request.method != "POST":
+        return
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        raise UnsupportedMediaType(
+            f"Content-Encoding {encoding[:32]!r} is not accepted; send the JSON uncompressed"
+        )
+    if request.content_length is None:
         _reject_long_stream()
-    if request.method == "POST" and request.is_json:
+    if request.is_json:
         _reject_deep_json()
+
+
+def body_bytes() -> bytes:
+    """Return the request body, read once; a body the server cannot read is a 400.
+
+    A malformed chunked body makes the WSGI server's reader raise its own
+    parse error in the middle of the read: that is the client's fault.
+    """
+    try:
+        return request.get_data(cache=True)
+    except HTTPException:
+        raise
+    except Exception as exc:
+        raise BadRequest(f"the body could not be read ({type(exc).__name__})") from None
 
 
 def _reject_long_stream() -> None:
@@ -60,14 +87,19 @@ def _reject_long_stream() -> None:
     "invalid JSON" (400); a body that fills the limit is too large.
     """
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if limit and len(request.get_data(cache=True)) >= limit:
+    if limit and len(body_bytes()) >= limit:
         raise RequestEntityTooLarge(f"the body reached the {limit}-byte limit")
 
 
 def _reject_deep_json() -> None:
     """Answer 400 for JSON nested too deep or with a huge integer (not a 500)."""
+    raw = body_bytes()
     try:
-        json.loads(request.get_data(cache=True) or b"null")
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the body is not valid UTF-8 (byte {exc.start})") from None
+    try:
+        json.loads(raw or b"null")
     except RecursionError:
         raise BadRequest("JSON body is nested too deeply") from None
     except json.JSONDecodeError:
@@ -109,6 +141,11 @@ def _finish(response: Response) -> Response:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Install the request-id, JSON-depth and access-log hooks."""
+    """Install the request-id and access-log hooks (first of all)."""
     app.before_request(_start)
     app.after_request(_finish)
+
+
+def register_body_checks(app: Flask) -> None:
+    """Install the body checks; registered after the access guard, so no body work comes before the key."""
+    app.before_request(_check_body)

@@ -28,11 +28,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from service.access.signatures import SIGNATURE_HEADER
+from service.access.signatures import TIMESTAMP_HEADER
+from service.access.signatures import sign
 from service.errors import CallbackRefused
 from service.jobs.queue import Outcome
-from service.signatures import SIGNATURE_HEADER
-from service.signatures import TIMESTAMP_HEADER
-from service.signatures import sign
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -113,7 +113,8 @@ class Job:
 
     def dumps(self) -> str:
         """Serialise for a store."""
-        return json.dumps(dataclasses.asdict(self), ensure_ascii=False, separators=(",", ":"))
+        # ASCII escapes: a lone surrogate ("\ud800") is valid JSON but not UTF-8.
+        return json.dumps(dataclasses.asdict(self), separators=(",", ":"))
 
     @classmethod
     def loads(cls, raw: str) -> Job:

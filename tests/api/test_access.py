@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from service import create_app
-from service.auth import new_key
-from service.auth import parse_keys
+from service.access.keys import new_key
+from service.access.keys import parse_keys
 from service.cli import main
 from service.engines import EngineRegistry
 from service.settings import Settings
@@ -118,7 +118,7 @@ def test_rate_limit_off_by_default(client: FlaskClient) -> None:
 
 def test_key_name_is_in_metrics_never_the_key(secured: FlaskClient) -> None:
     secured.post("/v1/bullets", json=BODY, headers={"X-API-Key": CMS_KEY})
-    text = secured.get("/metrics").get_data(as_text=True)
+    text = secured.get("/metrics", headers={"X-API-Key": CMS_KEY}).get_data(as_text=True)
     assert 'key="cms"' in text
     assert CMS_KEY not in text
 
@@ -186,3 +186,24 @@ def test_forwarded_for_counts_only_behind_a_trusted_proxy(trusted: int, limited:
     ]
     # Spoofed addresses do not buy a client new buckets; a trusted proxy's header does.
     assert (429 in statuses) is limited
+
+
+def test_an_idempotency_key_belongs_to_the_api_key_that_used_it(secured: FlaskClient) -> None:
+    """Another tenant can neither block a guessable key with junk nor read the stored answer."""
+    other_key, other_entry = new_key("rival")
+    registry = EngineRegistry({"fake": FakeSummarizer()}, default="fake")
+    settings = Settings(load_on_start=False, api_keys=f"{CMS_ENTRY},{other_entry}")
+    app = create_app(settings, engines=registry)
+    registry.load_all()
+    client = app.test_client()
+    shared = {"Idempotency-Key": "story-7-v2"}
+    junk = client.post(
+        "/v1/summaries", json={"text": "Junk first."}, headers={**shared, "X-API-Key": other_key}
+    )
+    mine = client.post("/v1/summaries", json=BODY, headers={**shared, "X-API-Key": CMS_KEY})
+    assert junk.status_code == mine.status_code == 200
+    assert "Idempotent-Replayed" not in mine.headers
+    peek = client.post("/v1/summaries", json=BODY, headers={**shared, "X-API-Key": other_key})
+    assert peek.status_code == 422  # its own earlier body differs; never the cms answer
+    again = client.post("/v1/summaries", json=BODY, headers={**shared, "X-API-Key": CMS_KEY})
+    assert again.headers["Idempotent-Replayed"] == "true"

@@ -126,7 +126,7 @@ def test_check_of_a_too_long_article_is_413(client: FlaskClient) -> None:
 
 
 def test_checks_needs_a_key_when_keys_are_set() -> None:
-    from service.auth import new_key
+    from service.access.keys import new_key
 
     key, entry = new_key("cms")
     settings = Settings(load_on_start=False, engine="lead", api_keys=entry)

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service import create_app
-from service.auth import new_key
+from service.access.keys import new_key
 from service.client import verify_signature
 from service.engines import EngineRegistry
 from service.engines.lead import LeadSummarizer
@@ -334,3 +334,18 @@ def test_a_job_queued_here_wakes_the_idle_runner_and_stop_does_not_wait_a_poll(
     threads = list(started._threads)
     stop_runner(app, 30.0)
     assert not any(t.is_alive() for t in threads)
+
+
+@pytest.mark.parametrize(
+    "text", ["\ud800 a lone high surrogate", "a lone low \udfff", "\udbff\ud800"]
+)
+def test_a_job_with_a_lone_surrogate_is_taken_like_a_direct_call(
+    app: Flask, client: FlaskClient, text: str
+) -> None:
+    raw = json.dumps({"text": text + " " + TEXT})  # "\ud800" escapes: valid JSON, not UTF-8
+    direct = client.post("/v1/summaries", data=raw, content_type="application/json")
+    response = client.post("/v1/jobs", data=raw, content_type="application/json")
+    assert response.status_code == 202, response.get_json()
+    runner(app).run_once()
+    job = client.get(response.headers["Location"]).get_json()
+    assert direct.status_code == 200 and job["status"] == "succeeded"

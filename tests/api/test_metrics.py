@@ -52,7 +52,7 @@ def test_metrics_method_label_is_a_closed_set(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "/x%0Ats=2026 level=ERROR logger=service.auth msg=forged_admin_login",
+        "/x%0Ats=2026 level=ERROR logger=service.access.keys msg=forged_admin_login",
         "/x%20key=alice%20status=200",
         '/x"%0D%0Aevil=1',
     ],
@@ -85,3 +85,20 @@ def test_successful_probes_are_not_logged_at_info(
     assert not [r for r in caplog.records if r.name == "service.api.requests"]
     client.get("/v1/engines")
     assert [r for r in caplog.records if r.name == "service.api.requests"]
+
+
+def test_metrics_on_the_api_port_need_a_key_when_keys_are_set() -> None:
+    """The metrics name every key and count its requests: not for anonymous eyes."""
+    from service import create_app
+    from service.access.keys import new_key
+    from service.engines import EngineRegistry
+    from service.settings import Settings
+    from tests.conftest import FakeSummarizer
+
+    key, entry = new_key("cms")
+    registry = EngineRegistry({"fake": FakeSummarizer()}, default="fake")
+    app = create_app(Settings(load_on_start=False, api_keys=entry), engines=registry)
+    client = app.test_client()
+    anonymous = client.get("/metrics")
+    assert anonymous.status_code == 401 and b"cms" not in anonymous.get_data()
+    assert client.get("/metrics", headers={"X-API-Key": key}).status_code == 200

@@ -9,10 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from service import create_app
+from service.access.signatures import sign
+from service.access.signatures import verify
 from service.engines import EngineRegistry
 from service.settings import Settings
-from service.signatures import sign
-from service.signatures import verify
 from tests.conftest import FakeSummarizer
 
 BODY = json.dumps({"text": "The council approved the flood barrier on Monday."}).encode()

@@ -66,7 +66,11 @@ def start_server(tmp_path: Path, **env: str) -> Server:
     port = free_port()
     log = tmp_path / "server.log"
     handle = log.open("w")
-    environment = {**os.environ, "NEWSBRIEF_PORT": str(port), "HF_HUB_OFFLINE": "1", **env}
+    environment = {
+        **os.environ, "NEWSBRIEF_PORT": str(port), "HF_HUB_OFFLINE": "1",
+        # Each test server its own state (jobs, idempotency): none shared between tests.
+        "XDG_STATE_HOME": str(tmp_path / "state"), **env,
+    }  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve"],
         env=environment,

@@ -233,3 +233,20 @@ def test_redis_stopped_mid_run_gives_clear_errors_and_loses_no_job(tmp_path: Pat
     finally:
         stop_server(server)
         redis.stop()
+
+
+def test_a_queued_job_survives_a_restart_with_default_settings(tmp_path: Path) -> None:
+    """No NEWSBRIEF_STATE_DIR, no Redis: the server's default store outlives it."""
+    quiet = {"NEWSBRIEF_ENGINE": "extractive", "NEWSBRIEF_WORKERS": "1"}
+    first = start_server(tmp_path, **quiet, NEWSBRIEF_JOB_WORKERS="0")  # queues, runs nothing
+    try:
+        queued = Client(first.base).submit_job({"text": STORY})
+        assert queued.status == "queued"
+    finally:
+        stop_server(first)
+    second = start_server(tmp_path, **quiet)
+    try:
+        done = Client(second.base).wait(queued, timeout=60, poll=0.3)
+        assert done.status == "succeeded" and done.summary().summary
+    finally:
+        stop_server(second)

@@ -78,7 +78,7 @@ def test_service_keeps_answering_when_redis_stops(redis_server: RedisServer) -> 
 def test_rate_limit_holds_across_replicas_and_survives_redis_loss(
     redis_server: RedisServer,
 ) -> None:
-    from service.ratelimit import RateLimiter
+    from service.access.ratelimit import RateLimiter
 
     first = RateLimiter(rate=1, burst=2, redis_url=redis_server.url)
     second = RateLimiter(rate=1, burst=2, redis_url=redis_server.url)  # another replica

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from service.access.signatures import SIGNATURE_HEADER
+from service.access.signatures import TIMESTAMP_HEADER
 from service.client import verify_signature
 from service.errors import CallbackRefused
 from service.jobs.callbacks import JOB_HEADER
 from service.jobs.callbacks import CallbackPolicy
 from service.jobs.callbacks import parse_secrets
 from service.jobs.callbacks import send
-from service.signatures import SIGNATURE_HEADER
-from service.signatures import TIMESTAMP_HEADER
 
 SECRET = "cms-callback-secret-0123456789"
 

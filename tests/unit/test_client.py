@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from service.access.signatures import sign
 from service.client import ApiError
 from service.client import Client
 from service.client import verify_signature
-from service.signatures import sign
 
 SUMMARY = {"summary": "S.", "bullets": ["B one two three four five"], "engine": "lead",
            "checks": {"summary": {"supported": True}, "bullets": {"supported": False}}}  # fmt: skip

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from service.api.access import register_access
+from service.access.guard import register_access
 from service.api.v1 import jobs as _jobs  # noqa: F401 - registers /v1/jobs on the blueprint
 from service.api.v1.job_schemas import JOB_REQUEST_NAMES
 from service.api.v1.job_schemas import JOB_REQUESTS

@@ -42,6 +42,19 @@ def _article_option() -> ma.fields.Boolean:
     )
 
 
+class WholeNumber(ma.fields.Integer):
+    """A JSON integer only: not 4.5, not "4", not true (marshmallow's Integer casts all three)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Build a strict integer field."""
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
 class OptionsSchema(ma.Schema):
     """Options shared by the documents of one request."""
 
@@ -49,15 +62,15 @@ class OptionsSchema(ma.Schema):
         validate=validate.OneOf(ENGINES),
         metadata=_describe("Engine to use; the server default when absent."),
     )
-    max_summary_words = ma.fields.Integer(
+    max_summary_words = WholeNumber(
         validate=validate.Range(10, 400),
         metadata=_describe("Upper bound on summary length in words.", example=75),
     )
-    min_summary_words = ma.fields.Integer(
+    min_summary_words = WholeNumber(
         validate=validate.Range(0, 200),
         metadata=_describe("Lower bound on summary length in words (model engines)."),
     )
-    bullets = ma.fields.Integer(
+    bullets = WholeNumber(
         validate=validate.Range(3, 5),
         metadata=_describe("Bullets in the box; by article length when absent."),
     )
@@ -77,7 +90,7 @@ class OptionsSchema(ma.Schema):
 class BulletOptionsSchema(ma.Schema):
     """Options of the bullets-only endpoint."""
 
-    bullets = ma.fields.Integer(
+    bullets = WholeNumber(
         validate=validate.Range(3, 5),
         metadata=_describe("Bullets in the box; by article length when absent."),
     )

@@ -6,16 +6,17 @@ from flask import Flask
 from flask import g
 from flask import request
 
-from service.auth import authenticate
+from service.access.keys import authenticate
+from service.access.ratelimit import RateLimiter
+from service.access.signatures import MAX_FUTURE_SKEW_S
+from service.access.signatures import SIGNATURE_HEADER
+from service.access.signatures import TIMESTAMP_HEADER
+from service.access.signatures import verify
+from service.api.requests import body_bytes
 from service.errors import RateLimited
 from service.errors import Unauthorized
 from service.jobs import JOB_ENVIRON
 from service.jobs import OWNER_ENVIRON
-from service.ratelimit import RateLimiter
-from service.signatures import MAX_FUTURE_SKEW_S
-from service.signatures import SIGNATURE_HEADER
-from service.signatures import TIMESTAMP_HEADER
-from service.signatures import verify
 from service.state import get_state
 
 
@@ -37,7 +38,7 @@ def _check_key() -> None:
     if secret and request.method == "POST":
         problem = verify(
             secret, request.headers.get(TIMESTAMP_HEADER, ""),
-            request.headers.get(SIGNATURE_HEADER, ""), request.get_data(cache=True),
+            request.headers.get(SIGNATURE_HEADER, ""), body_bytes(),
             state.settings.signature_tolerance,
         )  # fmt: skip
         if problem:
@@ -65,6 +66,7 @@ def _count_failure(limiter: RateLimiter | None) -> None:
 
 # The OpenAPI document stays open; everything else under /v1 is guarded.
 OPEN_PATHS = frozenset(("/v1/openapi.json",))
+METRICS_PATH = "/metrics"
 
 
 def _guard() -> None:
@@ -72,6 +74,8 @@ def _guard() -> None:
         g.key_name = request.environ.get(OWNER_ENVIRON) or "-"
         return
     if request.path.startswith("/v1/") and request.path not in OPEN_PATHS:
+        _check_key()
+    elif request.path == METRICS_PATH:  # it names the keys and counts their requests
         _check_key()
 
 

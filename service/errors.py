@@ -218,13 +218,31 @@ class JobsUnavailable(RetryLater):
 
 
 class JobsFull(RetryLater):
-    """``NEWSBRIEF_MAX_QUEUED_JOBS`` jobs are waiting already."""
+    """The job store is full for everyone: queued jobs, stored jobs or bytes."""
 
     status = 503
-    title = "Job queue full"
+    title = "Job store full"
     slug = "jobs-full"
 
     retry_after = 30
+
+
+class JobsQuota(RetryLater):
+    """This API key holds its share of the job store already (jobs, bytes or queued jobs)."""
+
+    status = 429
+    title = "Job quota spent"
+    slug = "jobs-quota"
+
+    retry_after = 60
+
+
+class JobTooLarge(ServiceError):
+    """One job larger than a key's whole job-store budget: it can never be stored."""
+
+    status = 413
+    title = "Job too large"
+    slug = "job-too-large"
 
 
 class CallbackRefused(ServiceError):

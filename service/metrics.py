@@ -62,6 +62,11 @@ JOBS = Counter(
     "Job events by operation: submitted, succeeded, failed, cancelled, retried, abandoned.",
     ["operation", "event"],
 )
+JOBS_REFUSED = Counter(
+    "newsbrief_jobs_refused_total",
+    "Jobs not stored, by the budget they would break (full, quota, too_large).",
+    ["reason"],
+)
 JOB_SECONDS = Histogram(
     "newsbrief_job_seconds",
     "Seconds from submission to the end of a job, by operation.",

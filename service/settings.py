@@ -105,13 +105,20 @@ class Settings:
     max_check_sentences: int = 50
     # Jobs (POST /v1/jobs): threads per worker that run them (0: this
     # instance only accepts jobs), the lease a runner holds and renews, runs
-    # before a job that keeps failing or killing its worker is given up, the
-    # queue bound, and how long an ended job stays readable.
+    # before a job that keeps failing or killing its worker is given up, and
+    # how long an ended job stays readable. The store's budgets, overall and
+    # per API key: queued or running jobs, stored jobs of any state, and bytes
+    # (a job's request while it waits, its result once it ended).
     job_workers: int = 1
     job_lease: int = 30
     job_attempts: int = 3
-    max_queued_jobs: int = 10_000
     job_ttl: int = 7 * 86400
+    max_queued_jobs: int = 10_000
+    max_queued_jobs_per_key: int = 2_500
+    max_stored_jobs: int = 100_000
+    max_stored_jobs_per_key: int = 25_000
+    max_job_bytes: int = 256 * 1024 * 1024
+    max_job_bytes_per_key: int = 64 * 1024 * 1024
     # Callbacks: allowed hosts and networks (empty: any public address),
     # named signing secrets (name:secret,...; empty: the webhook secret is
     # "default"), the timeout of one attempt, and how long to keep retrying.
@@ -243,6 +250,11 @@ _RANGES = (
     ("job_lease", 5, 3600),
     ("job_attempts", 1, 20),
     ("max_queued_jobs", 1, 10_000_000),
+    ("max_queued_jobs_per_key", 1, 10_000_000),
+    ("max_stored_jobs", 1, 100_000_000),
+    ("max_stored_jobs_per_key", 1, 100_000_000),
+    ("max_job_bytes", 1024 * 1024, 1024**4),
+    ("max_job_bytes_per_key", 64 * 1024, 1024**4),
     ("job_ttl", 60, 90 * 86400),
     ("callback_timeout", 1, 120),
     ("callback_retry_for", 0, 7 * 86400),

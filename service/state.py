@@ -21,6 +21,7 @@ from service.engines import EngineRegistry
 from service.jobs.callbacks import CallbackPolicy
 from service.jobs.callbacks import parse_secrets
 from service.jobs.queue import JobQueue
+from service.jobs.tables import Budget
 from service.jobs.tables import make_table
 from service.settings import Settings
 
@@ -82,7 +83,14 @@ class ServiceState:
             jobs=JobQueue(
                 lambda: make_table(settings.cache_url, settings.state_dir, settings.job_ttl),
                 settings.job_lease,
-                settings.max_queued_jobs,
+                Budget(
+                    settings.max_queued_jobs,
+                    settings.max_queued_jobs_per_key,
+                    settings.max_stored_jobs,
+                    settings.max_stored_jobs_per_key,
+                    settings.max_job_bytes,
+                    settings.max_job_bytes_per_key,
+                ),  # fmt: skip
             ),
             callback_policy=CallbackPolicy(settings.callback_allow),
             callback_secrets=_callback_secrets(settings),

@@ -106,9 +106,10 @@ class Job:
         callback = self.callback
         if callback is not None and status != CANCELLED:
             callback = dataclasses.replace(callback, next_at=now)
+        # The request is not kept once the job ended: only its answer is owed.
         return dataclasses.replace(
             self, status=status, finished=now, result=result, problem=problem, token="",
-            lease_until=0.0, callback=callback,
+            lease_until=0.0, callback=callback, body={},
         )  # fmt: skip
 
     def dumps(self) -> str:

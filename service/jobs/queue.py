@@ -20,14 +20,21 @@ from typing import Any
 from service.errors import JobNotCancellable
 from service.errors import JobNotFound
 from service.errors import JobsFull
+from service.errors import JobsQuota
+from service.errors import JobTooLarge
 from service.jobs.model import CANCELLED
 from service.jobs.model import DELIVERED
+from service.jobs.model import ENDED
 from service.jobs.model import GAVE_UP
 from service.jobs.model import PENDING
 from service.jobs.model import QUEUED
 from service.jobs.model import RUNNING
 from service.jobs.model import Job
+from service.jobs.tables import QUOTA
+from service.jobs.tables import TOO_LARGE
+from service.jobs.tables import Budget
 from service.jobs.tables import JobTable
+from service.metrics import JOBS_REFUSED
 
 CANDIDATES = 8  # due ids read per claim; others may take some of them first
 
@@ -48,10 +55,8 @@ class Outcome:
 class JobQueue:
     """Queue jobs in a table and hand them to runners under renewable leases."""
 
-    def __init__(
-        self, open_table: Callable[[], JobTable], lease_s: float, max_pending: int
-    ) -> None:
-        """Lease jobs for ``lease_s`` seconds; accept at most ``max_pending`` unfinished.
+    def __init__(self, open_table: Callable[[], JobTable], lease_s: float, budget: Budget) -> None:
+        """Lease jobs for ``lease_s`` seconds; store no more than ``budget`` allows.
 
         The table opens on first use, so an app that never sees a job
         (most test apps, the CLI) creates no store.
@@ -60,7 +65,7 @@ class JobQueue:
         self._table: JobTable | None = None
         self._lock = threading.Lock()
         self.lease_s = lease_s
-        self.max_pending = max_pending
+        self.budget = budget
 
     @property
     def table(self) -> JobTable:
@@ -75,12 +80,40 @@ class JobQueue:
         """Store a new job.
 
         Raises:
-            JobsFull: ``max_pending`` jobs are already waiting or running.
+            JobTooLarge: the job alone is over a key's whole byte budget.
+            JobsQuota: this key holds its share already (jobs, bytes or queued jobs).
+            JobsFull: the store holds its budget for everyone.
             JobsUnavailable: the store cannot be reached.
         """
-        if not self.table.insert(job, self.max_pending):
-            raise JobsFull(f"{self.max_pending} jobs are waiting already; retry later")
+        refusal = self.table.insert(job, self.budget)
+        if refusal is not None:
+            JOBS_REFUSED.labels(refusal).inc()
+        if refusal == TOO_LARGE:
+            raise JobTooLarge(
+                f"the job takes {len(job.dumps())} bytes; a key may store "
+                f"{self.budget.bytes_per_key} (NEWSBRIEF_MAX_JOB_BYTES_PER_KEY)"
+            )
+        if refusal == QUOTA:
+            raise JobsQuota(
+                "this API key holds its share of the job store (queued jobs, stored jobs or "
+                "bytes); delete jobs whose results were read, or retry later"
+            )
+        if refusal is not None:
+            raise JobsFull("the job store is full; retry later")
         return job
+
+    def remove(self, job_id: str, owner: str) -> Job:
+        """Delete an ended job whose result its owner has read; cancel a queued one.
+
+        Raises:
+            JobNotFound: unknown, expired, or another key's job.
+            JobNotCancellable: it is running.
+        """
+        job = self.get(job_id, owner)
+        if job.status in ENDED:
+            self.table.remove(job_id)
+            return job
+        return self.cancel(job_id, owner)
 
     def get(self, job_id: str, owner: str) -> Job:
         """Return a job its owner may see.

@@ -27,6 +27,7 @@ from service.jobs import JOB_ENVIRON
 from service.jobs import OWNER_ENVIRON
 from service.jobs.callbacks import ATTEMPT_HEADER
 from service.jobs.callbacks import JOB_HEADER
+from service.jobs.callbacks import may_sign
 from service.jobs.callbacks import payload
 from service.jobs.callbacks import send
 from service.jobs.model import FAILED
@@ -180,6 +181,8 @@ class JobRunner:
             return False
         callback = job.callback
         secret = self.state.callback_secrets.get(callback.secret_name)
+        if not may_sign(job.owner, callback.secret_name, bool(self.state.keys)):
+            secret = None  # the keys changed since it was queued: never sign for another key
         outcome = Outcome(None, f"callback secret {callback.secret_name!r} is not configured")
         if secret is not None:
             try:

@@ -13,6 +13,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from typing import Protocol
@@ -25,6 +26,44 @@ from service.sqlitestore import immediate
 logger = logging.getLogger(__name__)
 
 Change = Callable[[Job], Job | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """What the job store may hold, overall and per API key (rows of any state, bytes, queued)."""
+
+    queued: int
+    queued_per_key: int
+    rows: int
+    rows_per_key: int
+    bytes: int
+    bytes_per_key: int
+
+    def refusal(self, held: Held, mine: Held, size: int) -> str | None:
+        """Return which budget storing ``size`` more bytes would break, or None."""
+        if size > self.bytes_per_key:
+            return TOO_LARGE
+        if held.queued >= self.queued or held.rows >= self.rows or held.bytes + size > self.bytes:
+            return FULL
+        if (
+            mine.queued >= self.queued_per_key
+            or mine.rows >= self.rows_per_key
+            or mine.bytes + size > self.bytes_per_key
+        ):
+            return QUOTA
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What a store (or one key) holds now."""
+
+    rows: int = 0
+    bytes: int = 0
+    queued: int = 0
+
+
+FULL, QUOTA, TOO_LARGE = "full", "quota", "too_large"
 FILE_NAME = "jobs.sqlite3"
 UNAVAILABLE = "the job store cannot be reached; retry later (a job not answered 202 was not queued)"
 
@@ -32,8 +71,14 @@ UNAVAILABLE = "the job store cannot be reached; retry later (a job not answered 
 class JobTable(Protocol):
     """Durable jobs; every method raises ``JobsUnavailable`` when the store is down."""
 
-    def insert(self, job: Job, max_pending: int) -> bool:
-        """Store a new job; False when ``max_pending`` jobs are queued or running."""
+    def insert(self, job: Job, budget: Budget) -> str | None:
+        """Store a new job; else return the budget it would break (``FULL``, ``QUOTA``, ``TOO_LARGE``)."""
+
+    def held(self, owner: str | None = None) -> Held:
+        """Return what the store holds (one key's share when ``owner`` is given)."""
+
+    def remove(self, job_id: str) -> None:
+        """Delete a job (its owner read its result)."""
 
     def read(self, job_id: str) -> Job | None:
         """Return the job, or None when unknown or expired."""
@@ -76,26 +121,38 @@ class SqliteJobTable:
             raise JobsUnavailable(UNAVAILABLE) from exc
 
     def _write(self, db: sqlite3.Connection, job: Job, now: float) -> None:
+        data = job.dumps()
         db.execute(
-            "INSERT OR REPLACE INTO jobs (id, data, due, delivery_due, expires) VALUES (?,?,?,?,?)",
-            (job.id, job.dumps(), job.due, job.delivery_due, _expires(job, now, self._ttl)),
-        )
+            "INSERT OR REPLACE INTO jobs (id, data, due, delivery_due, expires, owner, bytes) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (job.id, data, job.due, job.delivery_due, _expires(job, now, self._ttl), job.owner,
+             len(data)),
+        )  # fmt: skip
 
-    def insert(self, job: Job, max_pending: int) -> bool:
-        """Store a new job unless the queue is full; expired jobs are purged meanwhile."""
+    def insert(self, job: Job, budget: Budget) -> str | None:
+        """Store a new job within the budget; expired jobs are purged first."""
         now = time.time()
+        size = len(job.dumps())
 
-        def work(db: sqlite3.Connection) -> bool:
+        def work(db: sqlite3.Connection) -> str | None:
             with immediate(db):
                 db.execute("DELETE FROM jobs WHERE expires <= ?", (now,))
-                (count,) = db.execute("SELECT COUNT(*) FROM jobs WHERE due IS NOT NULL").fetchone()
-                if count >= max_pending:
-                    return False
-                self._write(db, job, now)
-            return True
+                refusal = budget.refusal(_held(db, None), _held(db, job.owner), size)
+                if refusal is None:
+                    self._write(db, job, now)
+            return refusal
 
-        stored: bool = self._run(work)
-        return stored
+        refused: str | None = self._run(work)
+        return refused
+
+    def held(self, owner: str | None = None) -> Held:
+        """Return the rows, bytes and queued jobs held (by one key, or by all)."""
+        found: Held = self._run(lambda db: _held(db, owner))
+        return found
+
+    def remove(self, job_id: str) -> None:
+        """Delete a job."""
+        self._run(lambda db: db.execute("DELETE FROM jobs WHERE id = ?", (job_id,)))
 
     def read(self, job_id: str) -> Job | None:
         """Return a live job or None."""
@@ -144,11 +201,29 @@ class SqliteJobTable:
         return int(count)
 
 
+def _held(db: sqlite3.Connection, owner: str | None) -> Held:
+    where, values = ("", ()) if owner is None else (" WHERE owner = ?", (owner,))
+    rows, size, queued = db.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(bytes), 0), COUNT(due) FROM jobs{where}",  # noqa: S608
+        values,
+    ).fetchone()
+    return Held(int(rows), int(size), int(queued))
+
+
 def _create(db: sqlite3.Connection) -> None:
     db.execute(
         "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, data TEXT NOT NULL, "
-        "due REAL, delivery_due REAL, expires REAL)"
+        "due REAL, delivery_due REAL, expires REAL, owner TEXT NOT NULL DEFAULT '', "
+        "bytes INTEGER NOT NULL DEFAULT 0)"
     )
+    columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+    if "owner" not in columns:  # a store written before budgets: count what it holds
+        db.execute("ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
+        db.execute("ALTER TABLE jobs ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0")
+        db.execute(
+            "UPDATE jobs SET bytes = length(data), owner = coalesce(json_extract(data, '$.owner'), '')"
+        )
+    db.execute("CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner)")
     db.execute("CREATE INDEX IF NOT EXISTS jobs_due ON jobs (due) WHERE due IS NOT NULL")
     db.execute(
         "CREATE INDEX IF NOT EXISTS jobs_delivery ON jobs (delivery_due) "
@@ -179,6 +254,7 @@ class RedisJobTable:
         self._job = prefix + "job:"
         self._due = prefix + "due"
         self._deliveries = prefix + "deliveries"
+        self._sizes = prefix + "sizes"  # id -> "owner\tbytes\texpires\tqueued": the budgets
 
     def _run(self, work: Callable[[], Any]) -> Any:
         try:
@@ -190,26 +266,73 @@ class RedisJobTable:
     def _write(self, pipe: Any, job: Job, now: float) -> None:
         expires = _expires(job, now, self._ttl)
         ttl = None if expires is None else max(1, int(expires - now))
-        pipe.set(self._job + job.id, job.dumps(), ex=ttl)
+        data = job.dumps()
+        pipe.set(self._job + job.id, data, ex=ttl)
+        size = f"{job.owner}\t{len(data)}\t{'' if expires is None else expires}\t{int(job.due is not None)}"
+        pipe.hset(self._sizes, job.id, size)
         for index, score in ((self._due, job.due), (self._deliveries, job.delivery_due)):
             if score is None:
                 pipe.zrem(index, job.id)
             else:
                 pipe.zadd(index, {job.id: score})
 
-    def insert(self, job: Job, max_pending: int) -> bool:
-        """Store a new job unless the queue is full."""
+    def insert(self, job: Job, budget: Budget) -> str | None:
+        """Store a new job within the budget (the sizes hash WATCHed: replicas do not both pass)."""
+        size = len(job.dumps())
 
-        def work() -> bool:
-            if int(self._client.zcard(self._due)) >= max_pending:
-                return False
+        def work() -> str | None:
             with self._client.pipeline() as pipe:
-                self._write(pipe, job, time.time())
-                pipe.execute()
-            return True
+                while True:
+                    try:
+                        pipe.watch(self._sizes)  # type: ignore[no-untyped-call]
+                        everyone, mine, expired = self._tally(pipe.hgetall(self._sizes), job.owner)
+                        refusal = budget.refusal(everyone, mine, size)
+                        pipe.multi()
+                        if expired:
+                            pipe.hdel(self._sizes, *expired)
+                        if refusal is None:
+                            self._write(pipe, job, time.time())
+                        pipe.execute()
+                        return refusal
+                    except self._watch_error:
+                        continue
 
-        stored: bool = self._run(work)
-        return stored
+        refused: str | None = self._run(work)
+        return refused
+
+    def _tally(self, sizes: Any, owner: str | None) -> tuple[Held, Held, list[str]]:
+        """Sum the sizes hash (all, and ``owner``'s), listing entries whose job expired."""
+        now = time.time()
+        totals = {None: [0, 0, 0], owner: [0, 0, 0]}
+        expired = []
+        for job_id, entry in dict(sizes).items():
+            who, size, expires, queued = str(entry).split("\t")
+            if expires and float(expires) <= now:
+                expired.append(job_id)
+                continue
+            for key in {None, who} & totals.keys():
+                totals[key][0] += 1
+                totals[key][1] += int(size)
+                totals[key][2] += int(queued)
+        return Held(*totals[None]), Held(*totals[owner]), expired
+
+    def held(self, owner: str | None = None) -> Held:
+        """Return the rows, bytes and queued jobs held (by one key, or by all)."""
+        everyone, mine, _ = self._tally(self._run(lambda: self._client.hgetall(self._sizes)), owner)
+        return everyone if owner is None else mine
+
+    def remove(self, job_id: str) -> None:
+        """Delete a job and its index entries."""
+
+        def work() -> None:
+            with self._client.pipeline() as pipe:
+                pipe.delete(self._job + job_id)
+                pipe.zrem(self._due, job_id)
+                pipe.zrem(self._deliveries, job_id)
+                pipe.hdel(self._sizes, job_id)
+                pipe.execute()
+
+        self._run(work)
 
     def read(self, job_id: str) -> Job | None:
         """Return the job or None."""

@@ -158,16 +158,19 @@ def test_passing_server_errors_are_retried_then_given_up() -> None:
     assert last["status"] == "failed" and last["attempts"] == 2 and last["problem"]["status"] == 503
 
 
-def test_only_a_queued_job_can_be_cancelled(app: Flask, client: FlaskClient) -> None:
+def test_delete_cancels_a_queued_job_removes_an_ended_one_and_refuses_a_running_one(
+    app: Flask, client: FlaskClient
+) -> None:
     _, headers, job = submit(client, {"text": TEXT})
     cancelled = client.delete(headers["Location"])
     assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
     assert runner(app).run_once() is False
-    again = client.delete(headers["Location"])
-    assert again.status_code == 409 and again.headers["Content-Type"] == PROBLEM
+    removed = client.delete(headers["Location"])  # ended: its room in the store is freed
+    assert removed.status_code == 200 and client.get(headers["Location"]).status_code == 404
     _, headers, _ = submit(client, {"text": TEXT})
-    runner(app).run_once()
-    assert client.delete(headers["Location"]).status_code == 409
+    assert app.extensions[EXTENSION].jobs.claim("elsewhere") is not None  # running
+    running = client.delete(headers["Location"])
+    assert running.status_code == 409 and running.headers["Content-Type"] == PROBLEM
 
 
 @pytest.mark.parametrize("method", ["get", "delete"])
@@ -349,3 +352,68 @@ def test_a_job_with_a_lone_surrogate_is_taken_like_a_direct_call(
     runner(app).run_once()
     job = client.get(response.headers["Location"]).get_json()
     assert direct.status_code == 200 and job["status"] == "succeeded"
+
+
+def test_a_key_signs_callbacks_only_with_its_own_secrets() -> None:
+    """Another tenant's secret would make a correctly signed delivery to that tenant's CMS."""
+    cms_key, cms_entry = new_key("cms")
+    rival_key, rival_entry = new_key("rival")
+    secrets = f"cms:{SECRET},cms/staging:{SECRET}-staging,rival:{SECRET}-rival"
+    client = make_app(api_keys=f"{cms_entry},{rival_entry}", callback_secrets=secrets).test_client()
+    url = "https://93.184.216.34/hook"
+
+    def submit_as(key: str, name: str | None) -> tuple[int, Any]:
+        callback = {"url": url} if name is None else {"url": url, "secret_name": name}
+        status, _, body = submit(client, {"text": TEXT, "callback": callback}, **{"X-API-Key": key})
+        return status, body
+
+    assert submit_as(cms_key, None)[0] == 202  # its own, by default
+    assert submit_as(cms_key, "cms/staging")[0] == 202
+    for name in ("rival", "default", "nobody"):
+        status, problem = submit_as(cms_key, name)
+        assert status == 422 and problem["type"].endswith("callback-refused"), name
+    assert submit_as(rival_key, "cms")[0] == 422
+    # Same words whether or not the other key's secret exists: nothing to probe.
+    assert submit_as(rival_key, "cms")[1]["detail"].replace("'cms'", "X") == submit_as(
+        rival_key, "nobody"
+    )[1]["detail"].replace("'nobody'", "X")
+
+
+def test_job_storage_is_bounded_per_key_and_overall_with_clear_answers() -> None:
+    a_key, a_entry = new_key("desk-a")
+    b_key, b_entry = new_key("desk-b")
+    app = make_app(
+        api_keys=f"{a_entry},{b_entry}", max_queued_jobs_per_key="2", max_stored_jobs="3",
+        max_job_bytes_per_key=str(64 * 1024), job_workers="0",
+    )  # fmt: skip
+    client = app.test_client()
+    a, b = {"X-API-Key": a_key}, {"X-API-Key": b_key}
+    assert [submit(client, {"text": TEXT}, **a)[0] for _ in range(2)] == [202, 202]
+    status, headers, problem = submit(client, {"text": TEXT}, **a)
+    assert status == 429 and problem["type"].endswith("jobs-quota") and int(headers["Retry-After"])
+    assert submit(client, {"text": TEXT}, **b)[0] == 202  # another key still has its share
+    status, headers, problem = submit(client, {"text": TEXT}, **b)
+    assert status == 503 and problem["type"].endswith("jobs-full") and int(headers["Retry-After"])
+    status, _, problem = submit(client, {"text": "word " * 20_000}, **b)
+    assert status == 413 and problem["type"].endswith("job-too-large")
+    metrics = client.get("/metrics", headers=a).get_data(as_text=True)
+    for reason in ("quota", "full", "too_large"):
+        assert f'newsbrief_jobs_refused_total{{reason="{reason}"}}' in metrics
+
+
+def test_submit_and_cancel_in_a_loop_does_not_grow_the_store() -> None:
+    """Cancelled and ended jobs drop their request: 150 x 1 MB batches grew the file by 150 MB."""
+    app = make_app(max_stored_jobs_per_key="40")
+    client = app.test_client()
+    big = {"documents": [{"text": TEXT + " " + "word " * 12_000, "id": str(n)} for n in range(4)]}
+    accepted = 0
+    for _ in range(50):
+        status, headers, _ = submit(client, big)
+        if status == 202:
+            accepted += 1
+            assert client.delete(headers["Location"]).status_code == 200
+        else:
+            assert status == 429  # its row share, not the disk, is what runs out
+    held = app.extensions[EXTENSION].jobs.table.held()
+    assert accepted == 40 and held.rows == 40
+    assert held.bytes < 40 * 2_000  # each cancelled job keeps its status, not its 240 KB body

@@ -13,10 +13,12 @@ from service.jobs.tables import RedisJobTable
 from tests.redis_server import RedisServer
 from tests.redis_server import free_port
 from tests.redis_server import require_redis
+from tests.unit.test_job_queue import check_budget_contract
 from tests.unit.test_job_queue import check_claims_race
 from tests.unit.test_job_queue import check_delivery_contract
 from tests.unit.test_job_queue import check_queue_contract
 from tests.unit.test_job_queue import new_job
+from tests.unit.test_job_queue import room
 
 pytestmark = pytest.mark.redis
 _prefixes = itertools.count()
@@ -28,6 +30,10 @@ def table(server: RedisServer) -> RedisJobTable:
 
 def test_redis_queue_contract(redis_server: RedisServer) -> None:
     check_queue_contract(table(redis_server))
+
+
+def test_redis_budget_contract(redis_server: RedisServer) -> None:
+    check_budget_contract(table(redis_server))
 
 
 def test_redis_delivery_contract(redis_server: RedisServer) -> None:
@@ -43,7 +49,7 @@ def test_redis_down_raises_and_nothing_is_lost_once_it_is_back(tmp_path: Path) -
     durable = RedisServer(free_port(), data_dir=str(tmp_path))
     durable.start()
     try:
-        queue = JobQueue(lambda: table(durable), lease_s=30, max_pending=10)
+        queue = JobQueue(lambda: table(durable), lease_s=30, budget=room(queued=10))
         job = queue.submit(new_job())
         durable.stop()
         for call in (lambda: queue.submit(new_job()), lambda: queue.get(job.id, ""),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import http.server
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -75,12 +77,64 @@ def test_a_public_host_passes_and_is_pinned_to_the_checked_address() -> None:
     "url",
     ["ftp://cms.example.com/x", "file:///etc/passwd", "gopher://cms.example.com/", "http:///x",
      "https://user:pw@cms.example.com/x", "http://cms.example.com:99999/x", "not a url",
-     "https://cms.example.com/" + "x" * 3000],
+     "https://cms.example.com/" + "x" * 3000,
+     # never deliverable: retried for an hour before, now refused at once
+     "https://cms.example.com/a\r\nX-Injected: 1", "https://cms.example.com/a\nb",
+     "https://cms.example.com/a b", "https://cms.example.com/a\x00b", "https://cms.example.com/a\tb",
+     "https://cms.example.com:0/x", "https://cms.example.com/\x7f", "https://cms.exa mple.com/"],
 )  # fmt: skip
 def test_malformed_or_unsafe_urls_are_refused(url: str) -> None:
     policy = CallbackPolicy("", resolver({"cms.example.com": ["93.184.216.34"]}))
     with pytest.raises(CallbackRefused):
         policy.check(url)
+
+
+# IPv6 transition forms and relays that reach IPv4 space: judged by the IPv4
+# address they carry, or (tunnels, retired forms) never public.
+TRANSITION = (
+    "64:ff9b::a9fe:a9fe", "64:ff9b::a00:1", "64:ff9b::7f00:1",  # NAT64 to metadata, 10/8, loopback
+    "::7f00:1", "::a9fe:a9fe",  # IPv4-compatible
+    "::ffff:0:a9fe:a9fe", "::ffff:0:7f00:1",  # SIIT
+    "2002:a9fe:a9fe::1", "2002:808:808::1",  # 6to4, whatever it carries
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+    "64:ff9b:1::a00:1", "fec0::1", "192.88.99.1",  # local-use NAT64, site-local, 6to4 relay
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("address", TRANSITION)
+def test_transition_forms_are_refused_as_literals_and_as_dns_answers(address: str) -> None:
+    policy = CallbackPolicy("", resolver({"cms.example.com": [address]}))
+    with pytest.raises(CallbackRefused, match="non-public"):
+        policy.check(f"http://{literal(address)}/hook")
+    with pytest.raises(CallbackRefused, match="non-public"):
+        policy.check("http://cms.example.com/hook")
+
+
+def test_nat64_to_a_public_address_passes_and_a_listed_inner_network_opens_it() -> None:
+    assert CallbackPolicy("").check("http://[64:ff9b::5db8:d822]/x").address == "64:ff9b::5db8:d822"
+    assert CallbackPolicy("10.0.0.0/8").check("http://[64:ff9b::a00:1]/x").port == 80
+
+
+@pytest.mark.parametrize("address", ("127.0.0.1", "10.1.2.3", "fd00::1", "::1"))
+def test_a_refusal_does_not_tell_where_a_name_points(address: str) -> None:
+    """The 422 would map internal DNS for the caller: the address goes to the log only."""
+    policy = CallbackPolicy("", resolver({"intranet.example.com": [address]}))
+    with pytest.raises(CallbackRefused) as refused:
+        policy.check("http://intranet.example.com/hook")
+    assert address not in refused.value.detail
+
+
+def test_an_ip_literal_does_not_bypass_the_host_list() -> None:
+    policy = CallbackPolicy("cms.example.com", resolver({"cms.example.com": ["93.184.216.34"]}))
+    assert policy.check("https://cms.example.com/hook").address == "93.184.216.34"
+    for url in (
+        "http://8.8.8.8/hook",
+        "http://[2001:4860:4860::8888]/hook",
+        "http://93.184.216.34/",
+    ):
+        with pytest.raises(CallbackRefused, match="IP address"):
+            policy.check(url)
+    assert CallbackPolicy("cms.example.com, 8.8.8.0/24").check("http://8.8.8.8/h").port == 80
 
 
 def test_unresolvable_host_is_refused() -> None:
@@ -174,3 +228,31 @@ def test_send_reports_failures_without_raising(receiver: http.server.HTTPServer)
     receiver.server_close()
     down = send(target, b"{}", SECRET, {}, timeout_s=2)
     assert not down.ok and down.status is None and down.error
+
+
+def test_a_receiver_that_dribbles_its_answer_is_cut_off_at_the_attempt_deadline() -> None:
+    """The deadline is per attempt, not per read: one byte every 0.2 s never resets it."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    dribbled = []
+
+    def dribble() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 100:
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return  # the sender hung up
+                dribbled.append(byte)
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=dribble, daemon=True)
+    thread.start()
+    target = CallbackPolicy("127.0.0.1").check(f"http://127.0.0.1:{port}/hook")
+    outcome = send(target, b"{}", SECRET, {}, timeout_s=1)
+    thread.join(timeout=30)
+    listener.close()
+    assert outcome.status is None and "deadline" in (outcome.error or "")
+    assert len(dribbled) < 40  # about 5 of the 117 bytes: the answer was never waited out

@@ -13,7 +13,9 @@ import pytest
 from service.errors import JobNotCancellable
 from service.errors import JobNotFound
 from service.errors import JobsFull
+from service.errors import JobsQuota
 from service.errors import JobsUnavailable
+from service.errors import JobTooLarge
 from service.jobs.model import FAILED
 from service.jobs.model import SUCCEEDED
 from service.jobs.model import Delivery
@@ -21,10 +23,18 @@ from service.jobs.model import Job
 from service.jobs.queue import JobQueue
 from service.jobs.queue import Outcome
 from service.jobs.runner import backoff
+from service.jobs.tables import Budget
 from service.jobs.tables import JobTable
 from service.jobs.tables import SqliteJobTable
 
 BODY = {"text": "The council approved the budget on Monday."}
+
+
+def room(queued: int = 100, **limits: int) -> Budget:
+    """Return a budget bounded by ``queued`` unfinished jobs (and any limit named), else roomy."""
+    roomy = {"queued": queued, "queued_per_key": queued, "rows": 10_000, "rows_per_key": 10_000,
+             "bytes": 10**9, "bytes_per_key": 10**8}  # fmt: skip
+    return Budget(**{**roomy, **limits})
 
 
 def new_job(owner: str = "", callback: Delivery | None = None) -> Job:
@@ -38,7 +48,7 @@ def lapse(table: JobTable, job_id: str) -> None:
 
 def check_queue_contract(table: JobTable) -> None:
     """What every table must give the queue: one run at a time, one result, bounded, cancellable."""
-    queue = JobQueue(lambda: table, lease_s=30, max_pending=3)
+    queue = JobQueue(lambda: table, lease_s=30, budget=room(queued=3))
     first, second = queue.submit(new_job()), queue.submit(new_job(owner="desk-a"))
     assert queue.get(first.id, "").status == "queued"
     with pytest.raises(JobNotFound):
@@ -74,9 +84,42 @@ def check_queue_contract(table: JobTable) -> None:
         queue.submit(new_job())  # 3 queued or running: the bound
 
 
+def check_budget_contract(table: JobTable) -> None:
+    """Rows and bytes are bounded overall and per key; an ended job keeps its answer, not its request."""
+    size = len(new_job(owner="a").dumps())
+    queue = JobQueue(
+        lambda: table, lease_s=30,
+        budget=room(queued=50, queued_per_key=3, rows=8, rows_per_key=5, bytes_per_key=6 * size),
+    )  # fmt: skip
+    mine = [queue.submit(new_job(owner="a")) for _ in range(3)]
+    with pytest.raises(JobsQuota):
+        queue.submit(new_job(owner="a"))  # 3 queued: its queue share
+    for _ in mine:  # they end: a key's stored jobs still count, against rows_per_key
+        taken = queue.claim("w")
+        assert taken is not None and queue.finish(taken, SUCCEEDED, {"summary": "done"})
+    assert all(queue.get(job.id, "a").status == "succeeded" for job in mine)
+    assert table.held("a").queued == 0 and table.held("a").rows == 3
+    assert table.held("a").bytes < 3 * size  # the request bodies are gone
+    queue.submit(new_job(owner="a")), queue.submit(new_job(owner="a"))
+    with pytest.raises(JobsQuota):
+        queue.submit(new_job(owner="a"))  # 5 stored: its row share
+    for _ in range(3):
+        queue.submit(new_job(owner="b"))  # another key is not held up by "a"
+    with pytest.raises(JobsFull):
+        queue.submit(new_job(owner="c"))  # 8 stored in all: the store is full for everyone
+    assert queue.remove(mine[0].id, "a").status == "succeeded"  # a read result frees its room
+    with pytest.raises(JobNotFound):
+        queue.get(mine[0].id, "a")
+    queue.submit(new_job(owner="c"))
+    huge = Job.new("summaries", {"text": "x" * 7 * size}, time.time(), "c")
+    with pytest.raises(JobTooLarge):
+        queue.submit(huge)
+    assert table.held().rows == 8
+
+
 def check_delivery_contract(table: JobTable) -> None:
     """A due callback is held by one deliverer per attempt, and a success is recorded once."""
-    queue = JobQueue(lambda: table, lease_s=30, max_pending=10)
+    queue = JobQueue(lambda: table, lease_s=30, budget=room(queued=10))
     job = queue.submit(new_job(callback=Delivery("https://cms.example.com/hook", "default")))
     assert queue.claim_delivery(15) is None  # nothing is owed before the job ends
     running = queue.claim("worker-1")
@@ -100,7 +143,7 @@ def check_delivery_contract(table: JobTable) -> None:
 
 def check_claims_race(table: JobTable) -> None:
     """Many threads claiming at once: each job goes to exactly one of them."""
-    queue = JobQueue(lambda: table, lease_s=30, max_pending=100)
+    queue = JobQueue(lambda: table, lease_s=30, budget=room(queued=100))
     ids = {queue.submit(new_job()).id for _ in range(20)}
     taken: list[str] = []
     lock = threading.Lock()
@@ -127,6 +170,10 @@ def test_sqlite_queue_contract(table: SqliteJobTable) -> None:
     check_queue_contract(table)
 
 
+def test_sqlite_budget_contract(table: SqliteJobTable) -> None:
+    check_budget_contract(table)
+
+
 def test_sqlite_delivery_contract(table: SqliteJobTable) -> None:
     check_delivery_contract(table)
 
@@ -138,14 +185,14 @@ def test_sqlite_claims_race(table: SqliteJobTable) -> None:
 def test_two_processes_share_one_sqlite_file(tmp_path: Path) -> None:
     """Workers of one host open the file separately; a job stored by one is seen by the other."""
     writer, reader = SqliteJobTable(str(tmp_path), 3600), SqliteJobTable(str(tmp_path), 3600)
-    job = JobQueue(lambda: writer, 30, 10).submit(new_job())
-    assert JobQueue(lambda: reader, 30, 10).claim("other") is not None
+    job = JobQueue(lambda: writer, 30, room(queued=10)).submit(new_job())
+    assert JobQueue(lambda: reader, 30, room(queued=10)).claim("other") is not None
     assert writer.read(job.id).status == "running"  # type: ignore[union-attr]
 
 
 def test_ended_jobs_expire_after_their_ttl(tmp_path: Path) -> None:
     table = SqliteJobTable(str(tmp_path), ttl=60)
-    queue = JobQueue(lambda: table, 30, 10)
+    queue = JobQueue(lambda: table, 30, room(queued=10))
     job = queue.submit(new_job())
     running = queue.claim("w")
     assert running is not None
@@ -159,7 +206,7 @@ def test_an_unreachable_store_raises_rather_than_losing_a_job(tmp_path: Path) ->
     table = SqliteJobTable(str(tmp_path), 3600)
     (tmp_path / "jobs.sqlite3").unlink()
     (tmp_path / "jobs.sqlite3").mkdir()  # the file is gone and cannot be recreated
-    queue = JobQueue(lambda: table, 30, 10)
+    queue = JobQueue(lambda: table, 30, room(queued=10))
     with ThreadPoolExecutor(1) as pool:  # a thread with no connection yet opens one
         with pytest.raises(JobsUnavailable):
             pool.submit(queue.submit, new_job()).result()

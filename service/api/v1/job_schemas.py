@@ -26,9 +26,11 @@ class CallbackSchema(ma.Schema):
         },
     )
     secret_name = ma.fields.String(
-        validate=validate.Regexp(r"^[A-Za-z0-9._-]{1,64}$"),
+        validate=validate.Regexp(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}(?:/[A-Za-z0-9._-]{1,64})?$"),
         metadata={
-            "description": "Which NEWSBRIEF_CALLBACK_SECRETS entry signs it (default: 'default')."
+            "description": "Which NEWSBRIEF_CALLBACK_SECRETS entry signs it. With API keys: the "
+            "secret named after the calling key (the default) or 'KEYNAME/...'; without keys: "
+            "any (default: 'default')."
         },
     )
 

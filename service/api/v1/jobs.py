@@ -25,6 +25,7 @@ from service.api.v1.routes import documented_errors
 from service.errors import CallbackRefused
 from service.errors import InvalidInput
 from service.errors import ValidationFailed
+from service.jobs.callbacks import may_sign
 from service.jobs.model import ENDED
 from service.jobs.model import Delivery
 from service.jobs.model import Job
@@ -105,8 +106,8 @@ class JobById(MethodView):
     @blueprint.response(200, JobSchema, headers=REQUEST_ID_HEADER)
     @documented_errors((*ACCESS_ERRORS, 409, 503))
     def delete(self, job_id: str) -> dict[str, Any]:
-        """Cancel a queued job (409 once it started)."""
-        return _shown(get_state().jobs.cancel(job_id, g.get("key_name", "")))
+        """Cancel a queued job, or delete an ended one whose result was read (409 while it runs)."""
+        return _shown(get_state().jobs.remove(job_id, g.get("key_name", "")))
 
 
 def _callback(spec: dict[str, Any] | None) -> Delivery | None:
@@ -114,10 +115,13 @@ def _callback(spec: dict[str, Any] | None) -> Delivery | None:
     if spec is None:
         return None
     state = get_state()
-    name = spec.get("secret_name", "default")
-    if name not in state.callback_secrets:
+    owner = g.get("key_name", "")
+    name = spec.get("secret_name") or (owner if state.keys else "default")
+    if name not in state.callback_secrets or not may_sign(owner, name, bool(state.keys)):
+        # The same answer whether another key's secret exists or not.
         raise CallbackRefused(
-            f"no callback secret named {name!r} is configured (NEWSBRIEF_CALLBACK_SECRETS); "
+            f"no callback secret named {name!r} for this API key (NEWSBRIEF_CALLBACK_SECRETS: "
+            "with API keys, a key signs with the secret of its own name, or its name/...); "
             "callbacks are always signed"
         )
     state.callback_policy.check(spec["url"])

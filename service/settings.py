@@ -121,11 +121,14 @@ class Settings:
     max_job_bytes_per_key: int = 64 * 1024 * 1024
     # Callbacks: allowed hosts and networks (empty: any public address),
     # named signing secrets (name:secret,...; empty: the webhook secret is
-    # "default"), the timeout of one attempt, and how long to keep retrying.
+    # "default"), the deadline of one whole attempt, and how long to keep retrying.
     callback_allow: str = ""
     callback_secrets: str = ""
     callback_timeout: int = 10
     callback_retry_for: int = 3600
+    # Callback threads per worker. Each key has at most one attempt in flight
+    # per worker, so a slow receiver holds one thread, never the others' turn.
+    callback_workers: int = 4
     warmup_file: Path = PROJECT_ROOT / "seeds" / "000_8dc29571600dcd6e.txt"
     load_on_start: bool = True
     log_level: str = "INFO"
@@ -258,6 +261,7 @@ _RANGES = (
     ("job_ttl", 60, 90 * 86400),
     ("callback_timeout", 1, 120),
     ("callback_retry_for", 0, 7 * 86400),
+    ("callback_workers", 1, 64),
 )
 
 

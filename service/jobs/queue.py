@@ -14,6 +14,7 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,13 +191,18 @@ class JobQueue:
             job.id, lambda j: change(j) if j.status == RUNNING and j.token == job.token else None
         )
 
-    def claim_delivery(self, hold_s: float) -> Job | None:
-        """Take a due callback, holding it ``hold_s`` seconds (one attempt) from other deliverers."""
+    def claim_delivery(self, hold_s: float, busy: Collection[str] = ()) -> Job | None:
+        """Take a due callback, holding it ``hold_s`` seconds (one attempt) from other deliverers.
+
+        Keys in ``busy`` (an attempt of theirs is in flight here) are passed over.
+        """
         now = time.time()
-        for job_id in self.table.deliveries_due(now, CANDIDATES):
+        for job_id in self.table.deliveries_due(now, CANDIDATES, busy):
 
             def hold(j: Job) -> Job | None:
                 if j.callback is None or j.delivery_due is None or j.delivery_due > now:
+                    return None
+                if j.owner in busy:
                     return None
                 callback = dataclasses.replace(
                     j.callback, attempts=j.callback.attempts + 1, next_at=now + hold_s

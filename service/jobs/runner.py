@@ -72,9 +72,11 @@ class JobRunner:
         self._stop = threading.Event()
         self._nudged = threading.Event()  # work was queued here: look now
         self._threads: list[threading.Thread] = []
+        self._claiming = threading.Lock()
+        self._delivering: set[str] = set()  # keys with an attempt in flight in this worker
 
     def start(self) -> None:
-        """Start ``NEWSBRIEF_JOB_WORKERS`` job threads and one callback thread."""
+        """Start ``NEWSBRIEF_JOB_WORKERS`` job threads and ``NEWSBRIEF_CALLBACK_WORKERS`` callback threads."""
         count = self.state.settings.job_workers
         if count == 0:
             return
@@ -82,7 +84,8 @@ class JobRunner:
             self._spawn(
                 f"job-runner-{index}", lambda index=index: self.run_once(f"{self.name}:{index}")
             )
-        self._spawn("job-callbacks", self.deliver_once)
+        for index in range(self.state.settings.callback_workers):
+            self._spawn(f"job-callbacks-{index}", self.deliver_once)
 
     def _spawn(self, name: str, step: Any) -> None:
         thread = threading.Thread(target=self._loop, args=(step,), name=name, daemon=True)
@@ -173,12 +176,27 @@ class JobRunner:
         logger.info("job_ended job=%s status=%s attempts=%d", job.id, status, job.attempts)
 
     def deliver_once(self) -> bool:
-        """Attempt one due callback, if any; True when one was taken."""
+        """Attempt one due callback, if any, of a key with none in flight here; True when one was taken."""
+        settings = self.state.settings
+        with self._claiming:
+            # Held past the attempt's deadline, so no other worker repeats it meanwhile.
+            job = self.state.jobs.claim_delivery(
+                settings.callback_timeout + 5, frozenset(self._delivering)
+            )
+            if job is None or job.callback is None:
+                return False
+            self._delivering.add(job.owner)
+        try:
+            self._deliver(job)
+        finally:
+            with self._claiming:
+                self._delivering.discard(job.owner)
+        return True
+
+    def _deliver(self, job: Job) -> None:
         settings = self.state.settings
         queue = self.state.jobs
-        job = queue.claim_delivery(settings.callback_timeout + 5)
-        if job is None or job.callback is None:
-            return False
+        assert job.callback is not None
         callback = job.callback
         secret = self.state.callback_secrets.get(callback.secret_name)
         if not may_sign(job.owner, callback.secret_name, bool(self.state.keys)):
@@ -205,7 +223,6 @@ class JobRunner:
             job.id, callback.attempts, verdict, outcome.status, outcome.error,
         )  # fmt: skip
         queue.record_delivery(job, outcome, retry_at)
-        return True
 
 
 class _Heartbeat:

@@ -13,6 +13,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,8 +90,8 @@ class JobTable(Protocol):
     def due(self, now: float, limit: int) -> list[str]:
         """Return ids of jobs a runner may take now, longest waiting first."""
 
-    def deliveries_due(self, now: float, limit: int) -> list[str]:
-        """Return ids of jobs whose callback is due now."""
+    def deliveries_due(self, now: float, limit: int, skip: Collection[str] = ()) -> list[str]:
+        """Return ids of jobs whose callback is due now, leaving out the keys in ``skip``."""
 
     def pending(self) -> int:
         """Return how many jobs are queued or running."""
@@ -183,14 +184,17 @@ class SqliteJobTable:
         """Return runnable ids, earliest first."""
         return self._ids("SELECT id FROM jobs WHERE due <= ? ORDER BY due LIMIT ?", now, limit)
 
-    def deliveries_due(self, now: float, limit: int) -> list[str]:
-        """Return ids whose callback is due, earliest first."""
+    def deliveries_due(self, now: float, limit: int, skip: Collection[str] = ()) -> list[str]:
+        """Return ids whose callback is due, earliest first, of keys not in ``skip``."""
+        others = ",".join("?" * len(skip))
         return self._ids(
-            "SELECT id FROM jobs WHERE delivery_due <= ? ORDER BY delivery_due LIMIT ?", now, limit
-        )
+            f"SELECT id FROM jobs WHERE delivery_due <= ? AND owner NOT IN ({others}) "  # noqa: S608
+            "ORDER BY delivery_due LIMIT ?",
+            now, *skip, limit,
+        )  # fmt: skip
 
-    def _ids(self, sql: str, now: float, limit: int) -> list[str]:
-        rows = self._run(lambda db: db.execute(sql, (now, limit)).fetchall())
+    def _ids(self, sql: str, *values: object) -> list[str]:
+        rows = self._run(lambda db: db.execute(sql, values).fetchall())
         return [str(row[0]) for row in rows]
 
     def pending(self) -> int:
@@ -366,11 +370,16 @@ class RedisJobTable:
         """Return runnable ids, earliest first."""
         return list(self._run(lambda: self._client.zrangebyscore(self._due, "-inf", now, 0, limit)))
 
-    def deliveries_due(self, now: float, limit: int) -> list[str]:
-        """Return ids whose callback is due, earliest first."""
-        return list(
-            self._run(lambda: self._client.zrangebyscore(self._deliveries, "-inf", now, 0, limit))
+    def deliveries_due(self, now: float, limit: int, skip: Collection[str] = ()) -> list[str]:
+        """Return ids whose callback is due, earliest first, of keys not in ``skip``."""
+        scan = limit * 16 if skip else limit  # the owner is in the job: read more, then filter
+        ids = list(
+            self._run(lambda: self._client.zrangebyscore(self._deliveries, "-inf", now, 0, scan))
         )
+        if skip:
+            sizes = self._run(lambda: self._client.hmget(self._sizes, ids)) if ids else []
+            ids = [i for i, e in zip(ids, sizes, strict=True) if str(e).split("\t")[0] not in skip]
+        return ids[:limit]
 
     def pending(self) -> int:
         """Return how many jobs are queued or running."""

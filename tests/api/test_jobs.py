@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import http.server
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -417,3 +418,47 @@ def test_submit_and_cancel_in_a_loop_does_not_grow_the_store() -> None:
     held = app.extensions[EXTENSION].jobs.table.held()
     assert accepted == 40 and held.rows == 40
     assert held.bytes < 40 * 2_000  # each cancelled job keeps its status, not its 240 KB body
+
+
+def test_a_slow_receiver_holds_one_callback_thread_and_never_another_keys_turn(
+    receiver: int,
+) -> None:
+    """Key a's receiver never answers; key b's callback goes out while a's attempt waits."""
+    a_key, a_entry = new_key("a")
+    b_key, b_entry = new_key("b")
+    app = make_app(
+        api_keys=f"{a_entry},{b_entry}", callback_allow="127.0.0.1", callback_timeout="3",
+        callback_secrets=f"a:{SECRET},b:{SECRET}",
+    )  # fmt: skip
+    client = app.test_client()
+    silent = socket.create_server(("127.0.0.1", 0))
+    accepted = threading.Event()
+    held: list[socket.socket] = []
+
+    def hold() -> None:
+        while True:
+            try:
+                connection, _ = silent.accept()
+            except OSError:
+                return
+            held.append(connection)  # read nothing, answer nothing
+            accepted.set()
+
+    threading.Thread(target=hold, daemon=True).start()
+    slow_url = f"http://127.0.0.1:{silent.getsockname()[1]}/hook"
+    for _ in range(3):
+        submit(client, {"text": TEXT, "callback": {"url": slow_url}}, **{"X-API-Key": a_key})
+    fast_url = f"http://127.0.0.1:{receiver}/hook"
+    submit(client, {"text": TEXT, "callback": {"url": fast_url}}, **{"X-API-Key": b_key})
+    work = runner(app)
+    while work.run_once():
+        pass  # a's three jobs end first: their callbacks are due first
+    stuck = threading.Thread(target=work.deliver_once)
+    stuck.start()
+    assert accepted.wait(10)
+    assert work.deliver_once() is True  # a is busy here: b's callback, not a's next one
+    assert len(Receiver.bodies) == 1 and stuck.is_alive()
+    stuck.join(30)
+    silent.close()
+    for connection in held:
+        connection.close()

@@ -140,6 +140,14 @@ def check_delivery_contract(table: JobTable) -> None:
     assert queue.claim_delivery(15) is None
     assert queue.get(job.id, "").callback.state == "delivered"  # type: ignore[union-attr]
 
+    hook = Delivery("https://cms.example.com/hook", "default")
+    for owner in ("busy", "busy", "free"):  # the busy key's callbacks fall due first
+        queue.submit(new_job(owner=owner, callback=hook))
+        ran = queue.claim("worker-1")
+        assert ran is not None and queue.finish(ran, SUCCEEDED, {"summary": "done"})
+    passed_over = queue.claim_delivery(15, busy={"busy"})
+    assert passed_over is not None and passed_over.owner == "free"
+
 
 def check_claims_race(table: JobTable) -> None:
     """Many threads claiming at once: each job goes to exactly one of them."""

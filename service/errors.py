@@ -207,6 +207,16 @@ class JobNotCancellable(ServiceError):
     slug = "job-not-cancellable"
 
 
+class StateUnavailable(RetryLater):
+    """The store behind replay protection or Idempotency-Key answers failed: refuse, never guess."""
+
+    status = 503
+    title = "Shared state unavailable"
+    slug = "state-unavailable"
+
+    retry_after = 5
+
+
 class JobsUnavailable(RetryLater):
     """The job store (Redis or the host's SQLite file) cannot be reached; nothing was queued."""
 

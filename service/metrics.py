@@ -67,6 +67,17 @@ JOBS_REFUSED = Counter(
     "Jobs not stored, by the budget they would break (full, quota, too_large).",
     ["reason"],
 )
+STORE_ERRORS = Counter(
+    "newsbrief_store_errors_total",
+    "Failed operations on a shared store (replays, idempotency, rate, cache, jobs).",
+    ["store"],
+)
+STORE_UP = Gauge(
+    "newsbrief_store_up",
+    "Whether each store passed its last use or check (1) or failed (0).",
+    ["store"],
+    multiprocess_mode="livemin",
+)
 JOB_SECONDS = Histogram(
     "newsbrief_job_seconds",
     "Seconds from submission to the end of a job, by operation.",

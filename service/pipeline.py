@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from dataclasses import replace
 from typing import Any
 
-from service.cache import digest
 from service.checks.embeddings import static_encoder
 from service.checks.grounds import Grounds
 from service.checks.policy import FALLBACK_ENGINE
@@ -29,6 +28,7 @@ from service.errors import InvalidInput
 from service.errors import ServiceError
 from service.errors import UnsupportedLanguage
 from service.state import ServiceState
+from service.store.results import digest
 from service.text.article import Article
 from service.text.article import prepare
 from service.text.folding import fold

@@ -132,7 +132,7 @@ class Settings:
     warmup_file: Path = PROJECT_ROOT / "seeds" / "000_8dc29571600dcd6e.txt"
     load_on_start: bool = True
     log_level: str = "INFO"
-    # /metrics on its own listener (all interfaces, for the scraper) so it is
+    # /metrics on its own listener (on NEWSBRIEF_HOST, for the scraper) so it is
     # not exposed with the API; 0 serves it on the API port (one box).
     metrics_port: int = 0
 

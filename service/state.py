@@ -11,22 +11,26 @@ from service.access.keys import parse_keys
 from service.access.ratelimit import RateLimiter
 from service.access.signatures import MAX_FUTURE_SKEW_S
 from service.bullets.extractor import BulletExtractor
-from service.cache import IDEMPOTENCY_BYTES
-from service.cache import IdempotencyStore
-from service.cache import ResultCache
-from service.cache import Store
-from service.cache import make_store
 from service.checks.verdict import Checker
 from service.engines import EngineRegistry
 from service.jobs.callbacks import CallbackPolicy
 from service.jobs.callbacks import parse_secrets
 from service.jobs.queue import JobQueue
-from service.jobs.tables import Budget
-from service.jobs.tables import make_table
 from service.settings import Settings
+from service.store import open_backend
+from service.store.idempotency import IDEMPOTENCY_BYTES
+from service.store.idempotency import IdempotencyStore
+from service.store.jobs import Budget
+from service.store.jobs import make_table
+from service.store.memory import MemoryStore
+from service.store.policy import FailClosed
+from service.store.policy import FailOpen
+from service.store.policy import FallBack
+from service.store.results import ResultCache
 
 EXTENSION = "newsbrief"
 REPLAY_BYTES = 16 * 1024 * 1024  # signed requests remembered per process without a shared store
+BUCKET_BYTES = 16 * 1024 * 1024  # rate buckets per process
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,49 +43,40 @@ class ServiceState:
     checker: Checker
     cache: ResultCache
     idempotency: IdempotencyStore
-    replays: Store
+    replays: FailClosed
     jobs: JobQueue
     callback_policy: CallbackPolicy
     callback_secrets: dict[str, str]
     keys: tuple[ApiKey, ...] = ()
     limiter: RateLimiter | None = None
     auth_failures: RateLimiter | None = None
+    security_stores: tuple[FailClosed, ...] = ()
 
     @classmethod
     def build(cls, settings: Settings, engines: EngineRegistry) -> ServiceState:
         """Assemble the state from settings."""
+        url, folder = settings.cache_url, settings.state_dir
+        idempotency = FailClosed(
+            open_backend(url, folder, "nb:idem:", IDEMPOTENCY_BYTES, settings.idempotency_ttl),
+            "idempotency",
+        )
+        replay_ttl = settings.signature_tolerance + MAX_FUTURE_SKEW_S
+        replays = FailClosed(
+            open_backend(url, folder, "nb:sig:", REPLAY_BYTES, replay_ttl), "replays"
+        )
+        results = FailOpen(
+            open_backend(url, "", "nb:result:", settings.cache_bytes, settings.cache_ttl), "results"
+        )
         return cls(
             settings=settings,
             engines=engines,
             extractor=BulletExtractor(punctuation=settings.bullet_punctuation),
             checker=Checker(),
-            cache=ResultCache(
-                make_store(
-                    settings.cache_url, "nb:result:", settings.cache_bytes, settings.cache_ttl
-                )
-                if settings.cache_bytes
-                else None,
-                settings.cache_ttl,
-            ),
-            idempotency=IdempotencyStore(
-                make_store(
-                    settings.cache_url,
-                    "nb:idem:",
-                    IDEMPOTENCY_BYTES,
-                    settings.idempotency_ttl,
-                    settings.state_dir,
-                ),  # fmt: skip
-                settings.idempotency_ttl,
-            ),
-            replays=make_store(
-                settings.cache_url,
-                "nb:sig:",
-                REPLAY_BYTES,
-                settings.signature_tolerance + MAX_FUTURE_SKEW_S,
-                settings.state_dir,
-            ),  # fmt: skip
+            cache=ResultCache(results if settings.cache_bytes else None, settings.cache_ttl),
+            idempotency=IdempotencyStore(idempotency, settings.idempotency_ttl),
+            replays=replays,
             jobs=JobQueue(
-                lambda: make_table(settings.cache_url, settings.state_dir, settings.job_ttl),
+                lambda: make_table(url, folder, settings.job_ttl),
                 settings.job_lease,
                 Budget(
                     settings.max_queued_jobs,
@@ -95,17 +90,19 @@ class ServiceState:
             callback_policy=CallbackPolicy(settings.callback_allow),
             callback_secrets=_callback_secrets(settings),
             keys=parse_keys(settings.api_keys),
-            limiter=RateLimiter(
-                settings.rate_limit, settings.rate_burst, settings.cache_url, settings.state_dir
+            limiter=_limiter(settings, "rate", settings.rate_limit, settings.rate_burst),
+            auth_failures=_limiter(
+                settings, "authfail", settings.auth_failure_rate, settings.auth_failure_burst
             ),
-            auth_failures=RateLimiter(
-                settings.auth_failure_rate,
-                settings.auth_failure_burst,
-                settings.cache_url,
-                settings.state_dir,
-                name="authfail",
-            ),  # fmt: skip
+            # Replay protection is state only when signatures are required.
+            security_stores=(idempotency, replays) if settings.webhook_secret else (idempotency,),
         )
+
+
+def _limiter(settings: Settings, name: str, rate: int, burst: int) -> RateLimiter:
+    ttl = max(1.0, burst / rate + 1) if rate else 1.0
+    shared = open_backend(settings.cache_url, settings.state_dir, f"nb:{name}:", BUCKET_BYTES, ttl)
+    return RateLimiter(rate, burst, FallBack(shared, name, MemoryStore(BUCKET_BYTES, ttl)))
 
 
 def _callback_secrets(settings: Settings) -> dict[str, str]:

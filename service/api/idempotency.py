@@ -17,9 +17,9 @@ from flask import g
 from flask import request
 
 from service.api.requests import body_bytes
-from service.cache import StoredResponse
 from service.errors import InvalidInput
 from service.state import get_state
+from service.store.idempotency import StoredResponse
 
 HEADER = "Idempotency-Key"
 MAX_KEY_CHARS = 255

@@ -31,11 +31,11 @@ from service.jobs.model import PENDING
 from service.jobs.model import QUEUED
 from service.jobs.model import RUNNING
 from service.jobs.model import Job
-from service.jobs.tables import QUOTA
-from service.jobs.tables import TOO_LARGE
-from service.jobs.tables import Budget
-from service.jobs.tables import JobTable
 from service.metrics import JOBS_REFUSED
+from service.store.jobs import QUOTA
+from service.store.jobs import TOO_LARGE
+from service.store.jobs import Budget
+from service.store.jobs import JobTable
 
 CANDIDATES = 8  # due ids read per claim; others may take some of them first
 

@@ -8,14 +8,16 @@ import pytest
 from flask.testing import FlaskClient
 
 from service import create_app
-from service.cache import IdempotencyStore
-from service.cache import MemoryStore
-from service.cache import ResultCache
 from service.engines import EngineRegistry
 from service.errors import ClientGone
 from service.errors import RequestTimedOut
 from service.errors import ServiceError
 from service.settings import Settings
+from service.store.idempotency import IdempotencyStore
+from service.store.memory import MemoryStore
+from service.store.policy import FailClosed
+from service.store.policy import FailOpen
+from service.store.results import ResultCache
 from tests.conftest import FakeSummarizer
 
 BODY = {"text": "The council approved the flood barrier on Monday after a long debate."}
@@ -47,7 +49,7 @@ def test_cache_can_be_disabled() -> None:
 
 
 def test_result_cache_entries_expire() -> None:
-    cache = ResultCache(MemoryStore(64 * 1024, 0.05), 0.05)
+    cache = ResultCache(FailOpen(MemoryStore(64 * 1024, 0.05), "results"), 0.05)
     cache.put("k", {"summary": "x"})
     assert cache.get("k") == {"summary": "x"}
     time.sleep(0.1)
@@ -117,9 +119,9 @@ def test_idempotency_key_must_be_printable(client: FlaskClient) -> None:
 
 
 def test_idempotency_store_expiry_is_a_setting() -> None:
-    store = IdempotencyStore(MemoryStore(64 * 1024, 0.05), 0.05)
+    store = IdempotencyStore(FailClosed(MemoryStore(64 * 1024, 0.05), "idempotency"), 0.05)
     assert store.begin("k", "h1") is None
-    from service.cache import StoredResponse
+    from service.store.idempotency import StoredResponse
 
     store.finish("k", StoredResponse("h1", 200, b"{}", "application/json"))
     assert store.begin("k", "h1") is not None
@@ -132,7 +134,7 @@ def test_idempotency_in_flight_is_409() -> None:
 
     from service.errors import IdempotencyInFlight
 
-    store = IdempotencyStore(MemoryStore(64 * 1024, 60), 60)
+    store = IdempotencyStore(FailClosed(MemoryStore(64 * 1024, 60), "idempotency"), 60)
     assert store.begin("k", "h") is None
     with pytest.raises(IdempotencyInFlight):
         store.begin("k", "h")
@@ -141,11 +143,11 @@ def test_idempotency_in_flight_is_409() -> None:
 def test_memory_store_is_bounded_by_bytes_not_entries() -> None:
     store = MemoryStore(32 * 1024, 60)
     for number in range(10):
-        store.set(f"k{number}", "x" * 10_000, 60)
+        store.put(f"k{number}", "x" * 10_000, 60)
     held = [k for k in (f"k{n}" for n in range(10)) if store.get(k) is not None]
     assert 1 <= len(held) <= 3  # 32 KiB holds three 10 KB results at most
     assert "k9" in held  # least recently used went first
-    store.set("huge", "x" * 100_000, 60)  # larger than the whole bound: skipped, no error
+    store.put("huge", "x" * 100_000, 60)  # larger than the whole bound: skipped, no error
     assert store.get("huge") is None
 
 

@@ -78,11 +78,12 @@ def test_server_exits_cleanly_on_sigterm(tmp_path: Path) -> None:
         tmp_path, NEWSBRIEF_ENGINE="lead", NEWSBRIEF_WORKERS="1", TMPDIR=str(scratch)
     )
     assert running.request("GET", "/readyz")[0] == 200
-    assert sorted(p.name.rsplit("-", 1)[0] for p in scratch.glob("newsbrief-*")) == [
-        "newsbrief-metrics", "newsbrief-state",
-    ]  # fmt: skip
+    assert [p.name.rsplit("-", 1)[0] for p in scratch.glob("newsbrief-*")] == ["newsbrief-metrics"]
+    state = tmp_path / "state" / "newsbrief"  # XDG_STATE_HOME: the state outlives the server
+    assert (state / "store.sqlite3").exists()
     assert stop_server(running, timeout=30) == 0
-    assert not list(scratch.glob("newsbrief-*"))  # nothing left behind
+    assert not list(scratch.glob("newsbrief-*"))  # no temporary folder left behind
+    assert (state / "store.sqlite3").exists()
     assert (
         "Shutting down" in running.log.read_text() or "Handling signal" in running.log.read_text()
     )

@@ -7,9 +7,9 @@ import time
 import pytest
 
 from service import create_app
-from service.cache import RedisStore
 from service.engines import EngineRegistry
 from service.settings import Settings
+from service.store.redis import RedisStore
 from tests.conftest import FakeSummarizer
 from tests.redis_server import RedisServer
 
@@ -28,12 +28,12 @@ def make_client(url: str) -> tuple[object, FakeSummarizer]:
 
 def test_redis_store_round_trip_and_expiry(redis_server: RedisServer) -> None:
     store = RedisStore(redis_server.url, "test:")
-    store.set("k", "v", ttl=1)
+    store.put("k", "v", ttl=1)
     assert store.get("k") == "v"
     assert store.add("k", "w", ttl=1) is False
     store.delete("k")
     assert store.get("k") is None
-    store.set("short", "v", ttl=1)
+    store.put("short", "v", ttl=1)
     time.sleep(1.2)
     assert store.get("short") is None
 
@@ -60,29 +60,50 @@ def test_idempotency_key_replays_across_replicas(redis_server: RedisServer) -> N
     assert other.status_code == 422
 
 
-def test_service_keeps_answering_when_redis_stops(redis_server: RedisServer) -> None:
+def test_redis_store_contract(redis_server: RedisServer) -> None:
+    from tests.unit.test_store import check_store_contract
+
+    check_store_contract(RedisStore(redis_server.url, "contract:"))
+
+
+def test_when_redis_stops_plain_requests_are_served_and_security_state_fails_closed(
+    redis_server: RedisServer,
+) -> None:
     client, fake = make_client(redis_server.url)
     assert client.post("/v1/summaries", json=BODY).status_code == 200  # type: ignore[attr-defined]
     redis_server.stop()  # Redis dies mid-test
-    down = client.post("/v1/summaries", json=BODY, headers={"Idempotency-Key": "k1"})  # type: ignore[attr-defined]
-    assert down.status_code == 200  # a cache miss, not a 500
+    plain = client.post("/v1/summaries", json=BODY)  # type: ignore[attr-defined]
+    assert plain.status_code == 200  # a cache miss, not a 500
     assert fake.batches == [1, 1]
-    state = client.application.extensions["newsbrief"]  # type: ignore[attr-defined]
-    assert state.cache._store.errors > 0  # counted
+    keyed = client.post("/v1/summaries", json=BODY, headers={"Idempotency-Key": "k1"})  # type: ignore[attr-defined]
+    assert keyed.status_code == 503 and keyed.get_json()["type"].endswith("state-unavailable")
+    assert fake.batches == [1, 1]  # refused before it ran: it could run twice otherwise
+    ready = client.get("/readyz")  # type: ignore[attr-defined]
+    # Every replica shares Redis: none would do better, so stay in service for plain requests.
+    assert ready.status_code == 200 and ready.get_json()["status"] == "degraded"
+    assert "idempotency" in ready.get_json()["failing"]
+    metrics = client.get("/metrics").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert 'newsbrief_store_up{store="idempotency"} 0.0' in metrics
     redis_server.start()  # and recovers when Redis is back
     assert client.post("/v1/summaries", json=BODY).status_code == 200  # type: ignore[attr-defined]
-    assert client.post("/v1/summaries", json=BODY).status_code == 200  # type: ignore[attr-defined]
-    assert fake.batches == [1, 1, 1]
+    again = client.post("/v1/summaries", json=BODY, headers={"Idempotency-Key": "k1"})  # type: ignore[attr-defined]
+    assert again.status_code == 200
 
 
 def test_rate_limit_holds_across_replicas_and_survives_redis_loss(
     redis_server: RedisServer,
 ) -> None:
     from service.access.ratelimit import RateLimiter
+    from service.store.memory import MemoryStore
+    from service.store.policy import FallBack
 
-    first = RateLimiter(rate=1, burst=2, redis_url=redis_server.url)
-    second = RateLimiter(rate=1, burst=2, redis_url=redis_server.url)  # another replica
+    def limiter() -> RateLimiter:
+        shared = RedisStore(redis_server.url, "nb:rate:")
+        return RateLimiter(1, 2, FallBack(shared, "rate", MemoryStore(64 * 1024, 3)))
+
+    first, second = limiter(), limiter()  # two replicas
     assert first.check("cms") == 0 and second.check("cms") == 0
     assert first.check("cms") > 0  # the shared bucket is empty
     redis_server.stop()
     assert second.check("other") == 0  # falls back to a local bucket, no error
+    assert second.check("other") == 0 and second.check("other") > 0  # which still limits

@@ -9,7 +9,7 @@ import pytest
 
 from service.errors import JobsUnavailable
 from service.jobs.queue import JobQueue
-from service.jobs.tables import RedisJobTable
+from service.store.redis_jobs import RedisJobTable
 from tests.redis_server import RedisServer
 from tests.redis_server import free_port
 from tests.redis_server import require_redis

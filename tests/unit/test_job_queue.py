@@ -23,9 +23,9 @@ from service.jobs.model import Job
 from service.jobs.queue import JobQueue
 from service.jobs.queue import Outcome
 from service.jobs.runner import backoff
-from service.jobs.tables import Budget
-from service.jobs.tables import JobTable
-from service.jobs.tables import SqliteJobTable
+from service.store.jobs import Budget
+from service.store.jobs import JobTable
+from service.store.jobs import SqliteJobTable
 
 BODY = {"text": "The council approved the budget on Monday."}
 

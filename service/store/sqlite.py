@@ -1,16 +1,16 @@
 """A key-value store in one SQLite file, shared by the gunicorn workers of a host.
 
-Backs Idempotency-Key answers and webhook replay protection when no Redis
-is configured, so a promise such as "the same key is generated once" holds
-across the workers of ``newsbrief serve``, not only inside one process.
 Each thread has its own connection (WAL journal, busy timeout); ``add`` is
-an atomic insert-if-absent. Failures are logged and counted like Redis
-failures, never raised.
+an atomic insert-if-absent and ``update`` a read-change-write inside one
+``BEGIN IMMEDIATE`` transaction, so a promise such as "the same
+Idempotency-Key runs once" holds across the workers of ``newsbrief serve``.
+Every failure (a corrupt file, a full disk, a lock past the busy timeout)
+raises ``StoreUnavailable``; the caller's policy decides what it means.
 """
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import sqlite3
 import threading
 import time
@@ -21,33 +21,34 @@ from pathlib import Path
 from typing import Any
 from typing import TypeVar
 
-logger = logging.getLogger(__name__)
+from service.store.base import Change
+from service.store.base import StoreUnavailable
+
 T = TypeVar("T")
 
 FILE_NAME = "store.sqlite3"
 PURGE_EVERY = 500  # writes between deletions of expired rows
 _SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL NOT NULL)"
+_PROBE = "nb:probe"
 
 
 class SqliteStore:
     """Store entries with expiry in ``<folder>/store.sqlite3`` under ``prefix``."""
 
+    shared = False  # this host (or process) only
+
     def __init__(self, folder: str, prefix: str) -> None:
-        """Create the folder and table if needed."""
+        """Remember the file; it is opened (and its table made) on first use in each thread."""
         Path(folder).mkdir(parents=True, exist_ok=True)
-        self._connections = ThreadConnections(str(Path(folder) / FILE_NAME))
+        self._connections = ThreadConnections(str(Path(folder) / FILE_NAME), _SCHEMA)
         self._prefix = prefix
         self._writes = 0
-        self.errors = 0
-        self._run(lambda db: _execute(db, _SCHEMA), None)
 
-    def _run(self, work: Callable[[sqlite3.Connection], T], default: T) -> T:
+    def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         try:
             return work(self._connections.get())
         except sqlite3.Error as exc:
-            self.errors += 1
-            logger.warning("store_unavailable backend=sqlite error=%s", type(exc).__name__)
-            return default
+            raise StoreUnavailable(f"sqlite: {type(exc).__name__}: {exc}") from exc
 
     def get(self, key: str) -> str | None:
         """Return the value of a live entry, or None."""
@@ -55,12 +56,11 @@ class SqliteStore:
             lambda db: db.execute(
                 "SELECT value FROM kv WHERE key = ? AND expires > ?",
                 (self._prefix + key, time.time()),
-            ).fetchone(),
-            None,
+            ).fetchone()
         )
         return None if row is None else str(row[0])
 
-    def set(self, key: str, value: str, ttl: float) -> None:
+    def put(self, key: str, value: str, ttl: float) -> None:
         """Store a value for ``ttl`` seconds."""
         self._write(
             "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
@@ -82,17 +82,12 @@ class SqliteStore:
                 )
             return cursor.rowcount == 1
 
-        stored: bool = self._run(work, True)
+        stored = self._run(work)
         self._purge_now_and_then()
         return stored
 
-    def update(self, key: str, change: Callable[[str | None], tuple[str, T]], ttl: float) -> T:
-        """Read, change and write one entry atomically across processes; return ``change``'s result.
-
-        ``change`` gets the live value (or None) and returns the new value
-        and the result. If the store fails, ``change(None)``'s result is
-        returned, as if the entry were new.
-        """
+    def update(self, key: str, change: Change[T], ttl: float) -> T:
+        """Read, change and write one entry in one write transaction; return ``change``'s result."""
         now = time.time()
 
         def work(db: sqlite3.Connection) -> T:
@@ -107,40 +102,47 @@ class SqliteStore:
                 )
             return result
 
-        try:
-            return self._run(work, change(None)[1])
-        finally:
-            self._purge_now_and_then()
+        result = self._run(work)
+        self._purge_now_and_then()
+        return result
 
     def delete(self, key: str) -> None:
         """Remove a key."""
         self._write("DELETE FROM kv WHERE key = ?", (self._prefix + key,))
 
+    def check(self) -> None:
+        """Write and read back a probe entry (a corrupt file or a full disk fails here)."""
+        self.put(_PROBE, str(time.time()), 60)
+        if self.get(_PROBE) is None:
+            raise StoreUnavailable("sqlite: the probe entry did not read back")
+
     def _write(self, sql: str, values: tuple[object, ...]) -> None:
-        self._run(lambda db: _execute(db, sql, values), None)
+        self._run(lambda db: db.execute(sql, values))
         self._purge_now_and_then()
 
     def _purge_now_and_then(self) -> None:
         self._writes += 1
         if self._writes % PURGE_EVERY == 0:
-            self._run(
-                lambda db: db.execute("DELETE FROM kv WHERE expires <= ?", (time.time(),)), None
-            )
+            self._run(lambda db: db.execute("DELETE FROM kv WHERE expires <= ?", (time.time(),)))
 
 
 class ThreadConnections:
-    """One connection to one SQLite file per thread, opened on first use."""
+    """One connection to one SQLite file per thread, opened (and set up) on first use."""
 
-    def __init__(self, path: str) -> None:
-        """Remember the file; nothing is opened yet."""
+    def __init__(self, path: str, *setup: str) -> None:
+        """Remember the file and the statements a new connection runs; nothing is opened yet."""
         self._path = path
+        self._setup = setup
         self._local = threading.local()
 
     def get(self) -> sqlite3.Connection:
         """Return this thread's connection (raises ``sqlite3.Error`` if it cannot open)."""
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            db = self._local.db = connect(self._path)
+            db = connect(self._path)
+            for statement in self._setup:
+                db.execute(statement)
+            self._local.db = db
         return db
 
 
@@ -152,17 +154,14 @@ def connect(path: str) -> sqlite3.Connection:
     return db
 
 
-def _execute(db: sqlite3.Connection, sql: str, values: tuple[object, ...] = ()) -> None:
-    db.execute(sql, values)
-
-
 @contextmanager
 def immediate(db: sqlite3.Connection) -> Iterator[None]:
     """Run a block as one write transaction that other processes wait for."""
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
+        db.execute("COMMIT")  # a full disk fails here: roll back, or the next BEGIN fails too
     except BaseException:
-        db.execute("ROLLBACK")
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")

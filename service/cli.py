@@ -163,6 +163,15 @@ def keys_hash(name: str) -> None:
     click.echo(f"NEWSBRIEF_API_KEYS entry (comma-separate several): {entry}")
 
 
+def _add_profiles() -> None:
+    from service.profiles.commands import profiles
+
+    main.add_command(profiles)
+
+
+_add_profiles()
+
+
 @main.group()
 def models() -> None:
     """List and fetch model weights (models/manifest.toml)."""
@@ -231,12 +240,19 @@ def _verify(store: Any, name: str) -> None:
 @click.option("--engine", default="bullets", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write predictions (jsonl).")
 @click.option("--limit", type=int, help="Only the first N articles.")
-def evaluate(data: str, engine: str, out: str | None, limit: int | None) -> None:
+@click.option("--profile", help="House-style profile of the box (default: the server's).")
+def evaluate(
+    data: str, engine: str, out: str | None, limit: int | None, profile: str | None
+) -> None:
     """Score an engine on a jsonl of {id, article, reference, reference_bullets}."""
+    from service.errors import UnknownProfile
     from service.evaluation import run_eval
 
     state = _local_state(engine)
-    report = run_eval(state, data, engine, out=out, limit=limit)
+    try:
+        report = run_eval(state, data, engine, out=out, limit=limit, profile=profile)
+    except UnknownProfile as exc:
+        raise click.ClickException(exc.detail) from None
     for key, value in report.items():
         click.echo(f"{key:22} {value}")
 
@@ -267,13 +283,14 @@ def evaluate_checks(data: str, out: str, encoder: bool, limit: int | None) -> No
     "--api-key", envvar="NEWSBRIEF_CLIENT_KEY", help="Key for --url (or NEWSBRIEF_CLIENT_KEY)."
 )
 @click.option("--engine", help="Engine (default: the server's).")
+@click.option("--profile", help="House-style profile of the boxes (default: the server's).")
 @click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True)
 @click.option(
     "--shard", default="0/1", show_default=True, help="K/N: only items K, K+N, ... (Indexed Jobs)."
 )
 def backfill(
     source: str, out: str, url: str | None, api_key: str | None, engine: str | None,
-    concurrency: int, shard: str,
+    profile: str | None, concurrency: int, shard: str,
 ) -> None:  # fmt: skip
     """Summarise an archive (SOURCE: jsonl or csv of id, text|article|html, title) into OUT.
 
@@ -287,7 +304,8 @@ def backfill(
 
     index, count = _shard(shard)
     items = (item for n, item in enumerate(read_items(source)) if n % count == index)
-    summarise = _remote(url, api_key, engine) if url else _in_process(engine)
+    options = {k: v for k, v in (("engine", engine), ("profile", profile)) if v}
+    summarise = _remote(url, api_key, options) if url else _in_process(engine, profile)
     with tqdm(desc="backfill", unit="article") as bar:
         report = run_backfill(items, out, summarise, concurrency=concurrency, progress=bar.update)
     click.echo(
@@ -306,14 +324,14 @@ def _shard(spec: str) -> tuple[int, int]:
     return index, count
 
 
-def _remote(url: str, api_key: str | None, engine: str | None) -> Any:
+def _remote(url: str, api_key: str | None, options: dict[str, str]) -> Any:
     from service.client import ApiError
     from service.client import Client
 
     client = Client(url, api_key=api_key)
 
     def summarise(item: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
-        body = {**item, "options": {"engine": engine}} if engine else item
+        body = {**item, "options": options} if options else item
         try:
             return True, client.post(
                 "/v1/summaries", body, idempotency_key=f"backfill:{item['id']}"
@@ -326,7 +344,7 @@ def _remote(url: str, api_key: str | None, engine: str | None) -> Any:
     return summarise
 
 
-def _in_process(engine: str | None) -> Any:
+def _in_process(engine: str | None, profile: str | None = None) -> Any:
     from service.errors import ServiceError
     from service.pipeline import Options
     from service.pipeline import summarize_documents
@@ -336,7 +354,8 @@ def _in_process(engine: str | None) -> Any:
     def summarise(item: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
         document = {k: v for k, v in item.items() if k != "id"}
         try:
-            (result,) = summarize_documents(state, [document], Options(engine=engine))
+            options = Options(engine=engine, profile=profile)
+            (result,) = summarize_documents(state, [document], options)
         except ServiceError as exc:
             result = exc
         if isinstance(result, ServiceError):

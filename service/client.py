@@ -221,7 +221,11 @@ class Client:
         return Job.from_json(self.request("GET", f"/v1/jobs/{job_id}"))
 
     def cancel_job(self, job_id: str) -> Job:
-        """Cancel a queued job (ApiError 409 once it started)."""
+        """Cancel a queued job, or delete an ended one whose result was read (ApiError 409 while it runs).
+
+        Deleting read results frees the key's share of the job store
+        (``NEWSBRIEF_MAX_STORED_JOBS_PER_KEY``) before they expire.
+        """
         return Job.from_json(self.request("DELETE", f"/v1/jobs/{job_id}"))
 
     def wait(self, job: Job | str, *, timeout: float = 600.0, poll: float = 1.0) -> Job:

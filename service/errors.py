@@ -95,6 +95,14 @@ class InvalidInput(ServiceError):
     slug = "invalid-input"
 
 
+class UnknownProfile(ServiceError):
+    """``options.profile`` names no profile this server has."""
+
+    status = 422
+    title = "Unknown profile"
+    slug = "unknown-profile"
+
+
 class InputTooLong(ServiceError):
     """An article is longer than ``NEWSBRIEF_MAX_INPUT_CHARS``."""
 

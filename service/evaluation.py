@@ -52,18 +52,20 @@ def read_rows(path: str, limit: int | None) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
-def predict(state: ServiceState, row: dict[str, Any], engine: str) -> dict[str, Any]:
-    """Return ``{id, summary, bullets}`` for one evaluation row."""
+def predict(
+    state: ServiceState, row: dict[str, Any], engine: str, profile: str | None = None
+) -> dict[str, Any]:
+    """Return ``{id, summary, bullets}`` for one evaluation row (the box of ``profile``)."""
     document = {"text": row["article"], "title": row.get("title") or ""}
     if engine == "bullets":
-        box = extract_bullets(state, document)
+        box = extract_bullets(state, document, Options(profile=profile))
         return {
             "id": row["id"],
             "bullets": box["bullets"],
             "summary": " ".join(box["bullets"]),
             "unsupported": _unsupported(box["checks"]),
         }
-    (result,) = summarize_documents(state, [document], Options(engine=engine))
+    (result,) = summarize_documents(state, [document], Options(engine=engine, profile=profile))
     if isinstance(result, Exception):
         raise result
     return {
@@ -87,9 +89,10 @@ def _unsupported(checks: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def run_eval(
-    state: ServiceState, data: str, engine: str, *, out: str | None = None, limit: int | None = None
-) -> dict[str, Any]:
-    """Run ``engine`` over ``data`` and return the report (optionally write predictions)."""
+    state: ServiceState, data: str, engine: str, *, out: str | None = None,
+    limit: int | None = None, profile: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Run ``engine`` (and the box of ``profile``) over ``data``; return the report."""
     from rouge_score import rouge_scorer
     from tqdm import tqdm
 
@@ -106,7 +109,7 @@ def run_eval(
     predictions = []
     for row in tqdm(rows, desc=f"eval {engine}", unit="article", disable=len(rows) < 20):
         started = time.perf_counter()
-        prediction = predict(state, row, engine)
+        prediction = predict(state, row, engine, profile)
         times.append((time.perf_counter() - started) * 1000)
         predictions.append(prediction)
         reference = "\n".join(row.get("reference_bullets") or split_sentences(row["reference"]))
@@ -127,6 +130,7 @@ def run_eval(
         with open(out, "w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions)
     report: dict[str, Any] = {"engine": engine, "articles": len(rows)}
+    report["profile"] = state.profiles.get(profile).name
     report.update({k: round(statistics.fmean(v), 2) if v else 0.0 for k, v in scores.items()})
     report["bullets_mean"] = round(statistics.fmean(counts), 2) if counts else 0.0
     report["lint"] = dict(sorted((k, v) for k, v in lint.items() if v))

@@ -53,11 +53,13 @@ class Options:
     language: str | None = None
     checks: bool = True
     article: bool = False
+    profile: str | None = None
+    caller: str = ""  # the API key's name: its default profile applies
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None) -> Options:
-        """Build options from the validated ``options`` object of a request."""
-        return cls(**(values or {}))
+    def from_mapping(cls, values: Mapping[str, Any] | None, caller: str = "") -> Options:
+        """Build options from the validated ``options`` object of a request by ``caller``."""
+        return cls(**(values or {}), caller=caller)
 
     @property
     def params(self) -> SummaryParams:
@@ -179,9 +181,19 @@ def review(state: ServiceState) -> Review:
 
 
 def _box(state: ServiceState, article: Article, options: Options) -> dict[str, Any]:
-    """Return the box's bullets and, under ``SOURCES``, the sentence each came from."""
-    box = state.extractor.box(article, options.bullets)
-    return {"bullets": [b.text for b in box], SOURCES: [b.source for b in box]}
+    """Return the box's bullets, its profile and, under ``SOURCES``, each bullet's sentence."""
+    profile = state.profiles.get(options.profile, options.caller)
+    box = state.extractors[profile.name].box(article, options.bullets)
+    return {
+        "bullets": [b.text for b in box], SOURCES: [b.source for b in box],
+        "profile": {"name": profile.name, "version": profile.version},
+    }  # fmt: skip
+
+
+def _profile_key(state: ServiceState, options: Options) -> tuple[str, str]:
+    """Return the name and version of the profile these options get (part of every cache key)."""
+    profile = state.profiles.get(options.profile, options.caller)
+    return profile.name, profile.version
 
 
 def _reviewed(
@@ -215,7 +227,8 @@ def _cache_key(state: ServiceState, engine: Summarizer, article: Article, option
     settings = state.settings
     return digest(
         article.title, article.text, article.language, article.input_chars, options.max_summary_words,
-        options.min_summary_words, options.bullets, engine.name, engine.model, engine.revision,
+        options.min_summary_words, options.bullets, _profile_key(state, options), engine.name,
+        engine.model, engine.revision,
         settings.num_beams, settings.quantize, settings.dtype, settings.bullet_punctuation,
     )  # fmt: skip
 
@@ -234,7 +247,7 @@ def extract_bullets(
     # included, is cached under everything that can change it.
     key = digest(
         "bullets", article.title, article.text, article.language, article.input_chars,
-        options.bullets, options.checks, options.article, state.extractor.selection.version,
+        options.bullets, options.checks, options.article, _profile_key(state, options),
         state.checker.version, settings.bullet_punctuation, settings.unsupported,
     )  # fmt: skip
     box = state.cache.get(key)

@@ -98,6 +98,11 @@ class Settings:
     webhook_secret: str = ""
     signature_tolerance: int = 300
     bullet_punctuation: str = "none"
+    # House-style profiles: the server default, a folder of a newsroom's own
+    # (newsbrief profiles fit), and defaults per API key (key:profile,...).
+    profile: str = "general"
+    profiles_dir: str = ""
+    key_profiles: str = ""
     # What to do with a returned sentence the checker cannot ground in the
     # article: flag it (keep, marked), drop it, or fall back to the extractive
     # summary when an abstractive one fails.
@@ -153,6 +158,13 @@ class Settings:
                 parse_secrets(self.callback_secrets)
             except ValueError as exc:
                 problems["callback_secrets"] = str(exc)
+        from service.profiles.catalog import Catalog
+        from service.profiles.profile import ProfileError
+
+        try:
+            Catalog.load(self.profiles_dir, self.profile, self.key_profiles)
+        except ProfileError as exc:
+            problems["profiles_dir" if exc.source.endswith(".json") else "profile"] = str(exc)
         if self.cache_url and not self.cache_url.startswith(("redis://", "rediss://", "unix://")):
             problems["cache_url"] = (
                 f"must be a redis://, rediss:// or unix:// URL, got {self.cache_url!r}"

@@ -16,6 +16,7 @@ from service.engines import EngineRegistry
 from service.jobs.callbacks import CallbackPolicy
 from service.jobs.callbacks import parse_secrets
 from service.jobs.queue import JobQueue
+from service.profiles.catalog import Catalog
 from service.settings import Settings
 from service.store import open_backend
 from service.store.idempotency import IDEMPOTENCY_BYTES
@@ -39,7 +40,8 @@ class ServiceState:
 
     settings: Settings
     engines: EngineRegistry
-    extractor: BulletExtractor
+    profiles: Catalog
+    extractors: dict[str, BulletExtractor]
     checker: Checker
     cache: ResultCache
     idempotency: IdempotencyStore
@@ -56,6 +58,7 @@ class ServiceState:
     def build(cls, settings: Settings, engines: EngineRegistry) -> ServiceState:
         """Assemble the state from settings."""
         url, folder = settings.cache_url, settings.state_dir
+        profiles = Catalog.load(settings.profiles_dir, settings.profile, settings.key_profiles)
         idempotency = FailClosed(
             open_backend(url, folder, "nb:idem:", IDEMPOTENCY_BYTES, settings.idempotency_ttl),
             "idempotency",
@@ -70,7 +73,13 @@ class ServiceState:
         return cls(
             settings=settings,
             engines=engines,
-            extractor=BulletExtractor(punctuation=settings.bullet_punctuation),
+            profiles=profiles,
+            extractors={
+                name: BulletExtractor(
+                    punctuation=settings.bullet_punctuation, selection=profile.selection
+                )
+                for name, profile in profiles.profiles.items()
+            },
             checker=Checker(),
             cache=ResultCache(results if settings.cache_bytes else None, settings.cache_ttl),
             idempotency=IdempotencyStore(idempotency, settings.idempotency_ttl),

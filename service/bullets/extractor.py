@@ -25,6 +25,7 @@ from service.bullets.rewrite import drop_connective
 from service.bullets.rewrite import fit_long
 from service.bullets.rewrite import present_attribution
 from service.bullets.rewrite import split_clauses
+from service.bullets.scoring import LENGTH
 from service.bullets.scoring import Selection
 from service.bullets.scoring import feature_values
 from service.bullets.scoring import load_selection
@@ -101,21 +102,22 @@ class Bullet:
     source: int | None
 
 
-def bullet_count(article_words: int, candidates: int) -> int:
+def bullet_count(article_words: int, candidates: int, full: int = DEFAULT_BULLETS) -> int:
     """Return how many bullets an article of this length deserves.
 
-    Four is the editors' box (the seed) and the mean number of highlights
-    in CNN/DailyMail; short copy gets fewer bullets rather than padding.
-    Never more than there are usable candidates.
+    Four (``full``, a profile may fit another) is the editors' box (the
+    seed) and the mean number of highlights in CNN/DailyMail; short copy
+    gets fewer bullets rather than padding. Never more than there are
+    usable candidates.
     """
     if article_words < 60:
         wanted = 1
     elif article_words < 100:
         wanted = 2
     elif article_words < 150:
-        wanted = MIN_BULLETS
+        wanted = min(MIN_BULLETS, full)
     else:
-        wanted = DEFAULT_BULLETS
+        wanted = full
     return min(wanted, candidates)
 
 
@@ -136,8 +138,24 @@ class BulletExtractor:
     def box(self, article: Article, count: int | None = None) -> list[Bullet]:
         """Return ``extract``'s bullets with the article sentence each was written from."""
         units = self.candidates(article)
-        wanted = bullet_count(article.words, len(units)) if count is None else count
-        return self.composed(units, wanted)
+        return self.composed(
+            units, self.count_for(article.words, units) if count is None else count
+        )
+
+    def count_for(self, article_words: int, units: Sequence[Unit]) -> int:
+        """Return how many bullets the selection's count rule gives this article."""
+        rule = self.selection.count
+        if rule.rule == LENGTH:
+            return bullet_count(article_words, len(units), rule.default)
+        values = self.values(units, rule.maximum)
+        wanted = next((i for i, v in enumerate(values) if v < rule.threshold), len(values))
+        short = bullet_count(article_words, len(units), rule.minimum)  # short copy: fewer
+        return min(max(wanted, short), rule.maximum, len(units))
+
+    def values(self, units: Sequence[Unit], count: int) -> list[float]:
+        """Return what each of the first ``count`` greedy picks adds, in the order picked."""
+        chosen = self.select(units, count)
+        return [self.value(unit, chosen[:i]) for i, unit in enumerate(chosen)]
 
     def compose(self, units: Sequence[Unit], count: int) -> list[str]:
         """Select ``count`` of the candidates and write them as the box, in article order."""

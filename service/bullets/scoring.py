@@ -1,29 +1,57 @@
-"""Score candidate bullets with weights fitted on news (``bench/fit_bullets.py``).
+"""Score candidate bullets with weights fitted on news (``newsbrief profiles fit``).
 
-The score is a weighted sum of named, explainable features; the weights
-and the selection settings live in ``weights.json`` beside this module,
-versioned and written only by the fit script, so a change of weights is a
-reviewable diff of a dozen numbers.
+The score is a weighted sum of named, explainable features; the weights,
+the selection settings and the count rule live in a profile
+(``service/profiles/builtin/general.json`` by default), versioned and
+written only by the fit, so a change of weights is a reviewable diff of a
+few dozen numbers.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.bullets.features import Profile
-from service.fitted import read_fitted
 
 FEATURES = (
     "position_0", "position_1", "position_2", "position_3", "position_4_5", "position_6_9",
     "relative_position", "centrality", "title", "density", "number",
     "words", "short", "long", "personal", "caption", "broken", "clause",
 )  # fmt: skip
-WEIGHTS_FILE = "weights.json"
 _DIGIT = re.compile(r"\d")
+
+
+LENGTH, THRESHOLD = "length", "threshold"
+
+
+@dataclass(frozen=True, slots=True)
+class CountRule:
+    """How many bullets a box gets when the caller does not say.
+
+    ``length``: by the article's length, ``default`` for a full story (fewer
+    for short copy). ``threshold``: at least ``minimum`` and at most
+    ``maximum``, adding a bullet only while what it adds (its selection
+    value) is at least ``threshold``; a newsroom whose editors write long
+    boxes gets long ones where the story has the facts.
+    """
+
+    rule: str = LENGTH
+    default: int = 4
+    minimum: int = 3
+    maximum: int = 5
+    threshold: float = 0.0
+
+    def as_json(self) -> dict[str, object]:
+        """Return the rule as a profile stores it."""
+        if self.rule == LENGTH:
+            return {"rule": LENGTH, "default": self.default}
+        return {
+            "rule": THRESHOLD, "minimum": self.minimum, "maximum": self.maximum,
+            "threshold": self.threshold,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,37 +64,23 @@ class Selection:
     redundancy: float
     brevity: float
     max_words: int
+    count: CountRule = CountRule()
 
     def score(self, values: Sequence[float]) -> float:
         """Return the weighted sum of one candidate's feature values."""
         return self.bias + sum(self.weights[n] * v for n, v in zip(FEATURES, values, strict=True))
 
 
-def load_selection(path: str | None = None) -> Selection:
-    """Read the shipped weights file (or ``path``); every feature must have a weight.
+def load_selection() -> Selection:
+    """Return the default profile's selection (``general``), read once per process.
 
-    The shipped file is read once per process, so every extractor holds the
-    same ``Selection`` (and can share remembered candidates).
+    Every extractor built without a selection holds the same one (and can
+    share remembered candidates).
     """
-    return _read_selection(path) if path is not None else _shipped_selection()
+    from service.profiles.catalog import GENERAL
+    from service.profiles.catalog import builtin_profiles
 
-
-@functools.cache
-def _shipped_selection() -> Selection:
-    return _read_selection(None)
-
-
-def _read_selection(path: str | None) -> Selection:
-    data = read_fitted(__package__, WEIGHTS_FILE, path)
-    weights = {name: float(data["weights"][name]) for name in FEATURES}
-    return Selection(
-        version=str(data["version"]),
-        weights=weights,
-        bias=float(data.get("bias", 0.0)),
-        redundancy=float(data["redundancy"]),
-        brevity=float(data.get("brevity", 0.0)),
-        max_words=int(data["max_words"]),
-    )
+    return next(p.selection for p in builtin_profiles() if p.name == GENERAL)
 
 
 def feature_values(

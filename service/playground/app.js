@@ -43,6 +43,25 @@ async function loadEngines() {
   }
 }
 
+async function loadProfiles() {
+  const select = $("profile");
+  select.replaceChildren();
+  try {
+    const response = await fetch("/v1/profiles", { headers: headers() });
+    if (!response.ok) return; // the engine list already says why (a key is needed)
+    const body = await response.json();
+    for (const profile of body.profiles || []) {
+      const option = document.createElement("option");
+      option.value = profile.name;
+      option.textContent = profile.name + (profile.name === body.default ? " (default)" : "");
+      option.selected = profile.name === body.default;
+      select.appendChild(option);
+    }
+  } catch (err) {
+    showError("Could not list profiles: " + err);
+  }
+}
+
 async function loadSample() {
   const response = await fetch("/playground/sample");
   const body = await response.json();
@@ -146,6 +165,7 @@ async function summarise() {
   const request = { [format]: $("article").value };
   if ($("title").value.trim()) request.title = $("title").value.trim();
   const options = { engine: $("engine").value, article: true };
+  if ($("profile").value) options.profile = $("profile").value;
   if ($("bullets").value) options.bullets = Number($("bullets").value);
   request.options = options;
   $("submit").disabled = true;
@@ -190,7 +210,7 @@ function render(body) {
   body.bullets.forEach((bullet, i) => list.appendChild(claimElement("li", bullet, boxChecks[i])));
   lastBox = body.bullets;
   $("copy-json").disabled = $("copy-html").disabled = lastBox.length === 0;
-  $("meta").textContent = `engine ${body.engine} · model ${body.model} · ${body.elapsed_ms} ms` +
+  $("meta").textContent = `engine ${body.engine} · model ${body.model} · profile ${body.profile.name} · ${body.elapsed_ms} ms` +
     (body.truncated ? " · input was cut to fit" : "");
 }
 
@@ -235,10 +255,11 @@ async function copy(text) {
 }
 
 $("sample").addEventListener("click", loadSample);
-$("apikey").addEventListener("change", () => { showError(""); loadEngines(); });
+$("apikey").addEventListener("change", () => { showError(""); loadEngines(); loadProfiles(); });
 $("submit").addEventListener("click", summarise);
 $("check").addEventListener("click", checkDraft);
 $("copy-json").addEventListener("click", () => copy(JSON.stringify({ what_you_need_to_know: lastBox }, null, 2)));
 $("copy-html").addEventListener("click", () =>
   copy("<h2>What You Need To Know</h2>\n<ul>\n" + lastBox.map((b) => "  <li>" + escapeHtml(b) + "</li>").join("\n") + "\n</ul>"));
 loadEngines();
+loadProfiles();

@@ -174,7 +174,7 @@ def test_repeated_box_is_served_from_cache_checks_included(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     state = client.application.extensions["newsbrief"]
-    extracted = _count_calls(monkeypatch, state.extractor, "box")
+    extracted = _count_calls(monkeypatch, state.extractors[state.profiles.default], "box")
     checked = _count_calls(monkeypatch, state.checker, "check")
     first = client.post("/v1/bullets", json=STORY).get_json()
     second = client.post("/v1/bullets", json=STORY).get_json()

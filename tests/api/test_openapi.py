@@ -13,6 +13,7 @@ def test_openapi_document_is_valid_and_lists_every_route(client: FlaskClient) ->
         "/v1/bullets",
         "/v1/checks",
         "/v1/engines",
+        "/v1/profiles",
         "/v1/jobs",
         "/v1/jobs/{job_id}",
     }

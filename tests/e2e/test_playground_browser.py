@@ -83,8 +83,20 @@ def test_playground_summarises_the_sample(
     assert 3 <= len(bullets) <= 5
     assert browser.find_element(By.ID, "summary").text
     assert "engine extractive" in browser.find_element(By.ID, "meta").text
+    assert "profile general" in browser.find_element(By.ID, "meta").text
     browser.save_screenshot(str(tmp_path / "playground.png"))
     assert (tmp_path / "playground.png").stat().st_size > 0
+
+
+def test_the_house_style_picker_changes_the_box(page_server: Server, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_with_sample(browser, page_server)
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#profile option[value='bbc']"))
+    browser.find_element(By.CSS_SELECTOR, "#profile option[value='bbc']").click()
+    browser.find_element(By.ID, "submit").click()
+    wait_for(browser, lambda d: "profile bbc" in d.find_element(By.ID, "meta").text)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#box li")) == 5  # BBC's long box
 
 
 def test_playground_shows_problem_for_empty_article(page_server: Server, browser: Any) -> None:

@@ -122,3 +122,22 @@ def test_backfill_command_in_process_with_shards(tmp_path: Path) -> None:
     assert all(line["result"]["summary"] for line in outputs if line["ok"])
     bad = CliRunner().invoke(main, ["backfill", str(source), str(tmp_path / "x"), "--shard", "2/2"])
     assert bad.exit_code == 2
+
+
+def test_backfill_writes_the_boxes_of_the_profile_asked_for(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    seed = (Path(__file__).resolve().parents[2] / "seeds" / "000_8dc29571600dcd6e.txt").read_text()
+    source.write_text(json.dumps({"id": "seed", "text": seed}) + "\n")
+    boxes = {}
+    for profile in ("cnn", "bbc"):
+        out = tmp_path / f"{profile}.jsonl"
+        arguments = ["backfill", str(source), str(out), "--engine", "lead", "--profile", profile]
+        assert CliRunner().invoke(main, arguments).exit_code == 0
+        (line,) = _lines(out)
+        assert line["result"]["profile"]["name"] == profile
+        boxes[profile] = line["result"]["bullets"]
+    assert len(boxes["cnn"]) < len(boxes["bbc"])
+    unknown = tmp_path / "unknown.jsonl"
+    arguments = ["backfill", str(source), str(unknown), "--engine", "lead", "--profile", "house"]
+    assert CliRunner().invoke(main, arguments).exit_code == 0
+    assert _lines(unknown)[0]["error"]["status"] == 422  # said per item, as any bad input

@@ -20,6 +20,7 @@ from service.api.v1.schemas import CheckResultSchema
 from service.api.v1.schemas import ChecksRequestSchema
 from service.api.v1.schemas import EnginesSchema
 from service.api.v1.schemas import ProblemSchema
+from service.api.v1.schemas import ProfilesSchema
 from service.api.v1.schemas import SummaryRequestSchema
 from service.api.v1.schemas import SummarySchema
 from service.errors import InvalidInput
@@ -111,7 +112,7 @@ class Summaries(MethodView):
     @blueprint.doc(parameters=[IDEMPOTENCY_HEADER])
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Summarise one article."""
-        options = Options.from_mapping(body.pop("options", None))
+        options = Options.from_mapping(body.pop("options", None), g.get("key_name", ""))
         (result,) = summarize_documents(get_state(), [body], options)
         if isinstance(result, Exception):
             raise result
@@ -155,7 +156,7 @@ class Bullets(MethodView):
     @blueprint.doc(parameters=[IDEMPOTENCY_HEADER])
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Extract the key-fact bullets of one article."""
-        options = Options.from_mapping(body.pop("options", None))
+        options = Options.from_mapping(body.pop("options", None), g.get("key_name", ""))
         box = extract_bullets(get_state(), body, options)
         return _with_ids(box, body.get("id"))
 
@@ -186,6 +187,22 @@ class Engines(MethodView):
         return {"default": engines.default, "engines": engines.describe()}
 
 
+@blueprint.route("/profiles")
+class Profiles(MethodView):
+    """The house-style profiles this server offers."""
+
+    @blueprint.response(200, ProfilesSchema, headers=REQUEST_ID_HEADER)
+    @documented_errors(ACCESS_ERRORS)
+    def get(self) -> dict[str, Any]:
+        """List the profiles with their count rules, fitting data and held-out reports."""
+        catalog = get_state().profiles
+        default = catalog.get(None, g.get("key_name", "")).name
+        return {
+            "default": default,
+            "profiles": [p.summary() for _, p in sorted(catalog.profiles.items())],
+        }
+
+
 def _validate_document(document: Any) -> dict[str, Any] | ValidationFailed:
     import marshmallow as ma
 
@@ -208,7 +225,9 @@ def _summarize_by_options(
     groups: dict[Options, list[int]] = {}
     for index, item in enumerate(checked):
         if not isinstance(item, ServiceError):
-            options = Options.from_mapping({**shared, **(item.pop("options", None) or {})})
+            options = Options.from_mapping(
+                {**shared, **(item.pop("options", None) or {})}, g.get("key_name", "")
+            )
             groups.setdefault(options, []).append(index)
     for options, indices in groups.items():
         documents = [item for i in indices if isinstance(item := checked[i], dict)]

@@ -55,6 +55,17 @@ class WholeNumber(ma.fields.Integer):
         return super()._validated(value)
 
 
+def _profile_option() -> ma.fields.String:
+    return ma.fields.String(
+        validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,39}$"),
+        metadata=_describe(
+            "House-style profile of the box (GET /v1/profiles); the key's or the server's default "
+            "when absent.",
+            example="general",
+        ),
+    )
+
+
 class OptionsSchema(ma.Schema):
     """Options shared by the documents of one request."""
 
@@ -75,6 +86,7 @@ class OptionsSchema(ma.Schema):
         metadata=_describe("Bullets in the box; by article length when absent."),
     )
     language = _language()
+    profile = _profile_option()
     checks = _checks_option()
     article = _article_option()
 
@@ -95,6 +107,7 @@ class BulletOptionsSchema(ma.Schema):
         metadata=_describe("Bullets in the box; by article length when absent."),
     )
     language = _language()
+    profile = _profile_option()
     checks = _checks_option()
     article = _article_option()
 
@@ -344,6 +357,30 @@ class CheckResultSchema(VerdictSchema):
     id = ma.fields.String(metadata=_describe("The caller's id, when one was sent."))
 
 
+class ProfileRefSchema(ma.Schema):
+    """Which house-style profile wrote the box."""
+
+    name = ma.fields.String(required=True)
+    version = ma.fields.String(required=True)
+
+
+class ProfileSchema(ma.Schema):
+    """One profile: its count rule, what it was fitted on and its held-out report."""
+
+    name = ma.fields.String(required=True)
+    version = ma.fields.String(required=True)
+    count = ma.fields.Dict(required=True, metadata=_describe("How many bullets a box gets."))
+    fitted_on = ma.fields.Dict(required=True, metadata=_describe("Files, hashes, story counts."))
+    report = ma.fields.Dict(required=True, metadata=_describe("K-fold held-out ROUGE and lints."))
+
+
+class ProfilesSchema(ma.Schema):
+    """Body of ``GET /v1/profiles``."""
+
+    default = ma.fields.String(required=True, metadata=_describe("The server's default profile."))
+    profiles = ma.fields.List(ma.fields.Nested(ProfileSchema), required=True)
+
+
 class SummarySchema(ma.Schema):
     """A summary and its "What You Need To Know" box."""
 
@@ -367,6 +404,9 @@ class SummarySchema(ma.Schema):
     )
     unsupported = ma.fields.Nested(UnsupportedSchema, metadata=_describe("With checks."))
     article = ma.fields.Nested(ArticleSchema, metadata=_describe("When options.article=true."))
+    profile = ma.fields.Nested(
+        ProfileRefSchema, required=True, metadata=_describe("The house-style profile of the box.")
+    )
 
 
 class ProblemSchema(ma.Schema):
@@ -417,6 +457,9 @@ class BulletsSchema(ma.Schema):
     )
     unsupported = ma.fields.Nested(UnsupportedSchema, metadata=_describe("With checks."))
     article = ma.fields.Nested(ArticleSchema, metadata=_describe("When options.article=true."))
+    profile = ma.fields.Nested(
+        ProfileRefSchema, required=True, metadata=_describe("The house-style profile of the box.")
+    )
 
 
 class EngineSchema(ma.Schema):

@@ -1,0 +1,98 @@
+"""The held-out report of a fit: k folds, each fitted on the others and scored on itself.
+
+For every story of a fold: this profile's box (fitted without that fold),
+the ``general`` profile's box and Lead-3, scored with rouge-score
+(ROUGE-1/2/Lsum F, stemmed, bullets one a line) against the editors'
+bullets, and linted (``service.profiles.lints``).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+from rouge_score import rouge_scorer
+
+from service.bullets.extractor import BulletExtractor
+from service.bullets.scoring import Selection
+from service.profiles.fit import Case
+from service.profiles.fit import Progress
+from service.profiles.fit import fit_selection
+from service.profiles.fit import rescored
+from service.profiles.lints import lint
+from service.profiles.lints import per_100
+
+_SCORER = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
+
+
+class _Tally:
+    """ROUGE and lint totals of one row of the table."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.scores: dict[str, list[float]] = {"rouge1": [], "rouge2": [], "rougeLsum": []}
+        self.bullets = 0
+        self.lints = {"attributed": 0, "attribution_lost": 0, "dangling": 0, "changed_numbers": 0}
+
+    def add(self, case: Case, box: Sequence[str]) -> None:
+        scores = _SCORER.score(case.reference, "\n".join(box))
+        for key, values in self.scores.items():
+            values.append(scores[key].fmeasure * 100)
+        self.bullets += len(box)
+        for key, cases in lint(case.article.text, box).items():
+            if key in self.lints:
+                self.lints[key] += len(cases)
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            **{key: round(statistics.fmean(v), 2) for key, v in self.scores.items() if v},
+            "bullets_mean": round(self.bullets / max(len(self.scores["rouge1"]), 1), 2),
+            "attribution_lost_pct": per_100(
+                self.lints["attribution_lost"], self.lints["attributed"]
+            ),
+            "dangling_per_100": per_100(self.lints["dangling"], self.bullets),
+            "changed_numbers": self.lints["changed_numbers"],
+        }
+
+
+def held_out(
+    cases: Sequence[Case], folds: int, general: Selection | None, progress: Progress
+) -> dict[str, Any]:
+    """Return the k-fold table: this profile, ``general`` (unless fitting it), Lead-3."""
+    mine, other, lead = _Tally("this profile"), _Tally("general"), _Tally("lead-3")
+    for fold in range(folds):
+        train = [c for i, c in enumerate(cases) if i % folds != fold]
+        test = [c for i, c in enumerate(cases) if i % folds == fold]
+        box = BulletExtractor(selection=fit_selection(train, f"fold-{fold}"))
+        general_box = None if general is None else BulletExtractor(selection=general)
+        for case in test:
+            mine.add(case, _box(box, case))
+            if general_box is not None:
+                other.add(case, _box(general_box, case))
+            lead.add(case, [s.text for s in case.article.sentences[:3]])
+        progress("held-out folds", fold + 1, folds)
+    tallies = [mine, *([other] if general is not None else []), lead]
+    return {"folds": folds, "stories": len(cases), "rows": [t.row() for t in tallies]}
+
+
+def _box(box: BulletExtractor, case: Case) -> list[str]:
+    units = rescored(box.selection, case.units)
+    return [b.text for b in box.composed(units, box.count_for(case.article.words, units))]
+
+
+def table(report: dict[str, Any]) -> str:
+    """Return the report as a Markdown table."""
+    lines = [
+        f"held out: {report['stories']} stories in {report['folds']} folds",
+        "| | R-1 | R-2 | R-Lsum | bullets | attribution lost % | dangling /100 | changed numbers |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in report["rows"]:
+        lines.append(
+            f"| {row['name']} | {row['rouge1']:.2f} | {row['rouge2']:.2f} | {row['rougeLsum']:.2f} "
+            f"| {row['bullets_mean']:.2f} | {row['attribution_lost_pct']:.2f} "
+            f"| {row['dangling_per_100']:.2f} | {row['changed_numbers']} |"
+        )
+    return "\n".join(lines)

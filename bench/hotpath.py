@@ -103,7 +103,6 @@ def main() -> None:
     from service.api.v1.schemas import BulletsRequestSchema
     from service.api.v1.schemas import SummaryRequestSchema
     from service.bullets.extractor import BulletExtractor
-    from service.bullets.extractor import bullet_count
     from service.checks.embeddings import static_encoder
     from service.checks.grounds import Grounds
     from service.checks.verdict import Checker
@@ -134,8 +133,9 @@ def main() -> None:
         article = stages.run("prepare", lambda: prepare(raw))
         stages.run("language", lambda: detect_language(article.title + "\n" + article.text))
         units = stages.run("candidates", lambda: extractor.candidates(article))
-        count = bullet_count(article.words, len(units))
-        box = stages.run("select", lambda: extractor.composed(units, count))
+        box = stages.run(
+            "select", lambda: extractor.composed(*extractor.planned(article.words, units))
+        )
         bullets, sources = [b.text for b in box], [b.source for b in box]
         answer: dict[str, Any] = {"bullets": bullets}
         if summary:

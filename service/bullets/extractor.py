@@ -138,19 +138,32 @@ class BulletExtractor:
     def box(self, article: Article, count: int | None = None) -> list[Bullet]:
         """Return ``extract``'s bullets with the article sentence each was written from."""
         units = self.candidates(article)
-        return self.composed(
-            units, self.count_for(article.words, units) if count is None else count
-        )
+        if count is not None:
+            return self.composed(units, count)
+        return self.composed(*self.planned(article.words, units))
 
     def count_for(self, article_words: int, units: Sequence[Unit]) -> int:
         """Return how many bullets the selection's count rule gives this article."""
+        return self.planned(article_words, units)[1]
+
+    def planned(
+        self, article_words: int, units: Sequence[Unit]
+    ) -> tuple[Sequence[Unit], int, list[Unit] | None]:
+        """Return the candidates, the count the rule gives, and the greedy picks it made, if any.
+
+        A threshold rule picks up to its maximum to see what each bullet
+        adds; greedy picks of fewer are the first of those, so the box
+        reuses them instead of selecting again.
+        """
         rule = self.selection.count
         if rule.rule == LENGTH:
-            return bullet_count(article_words, len(units), rule.default)
-        values = self.values(units, rule.maximum)
+            return units, bullet_count(article_words, len(units), rule.default), None
+        picks = self.select(units, rule.maximum)
+        values = [self.value(unit, picks[:i]) for i, unit in enumerate(picks)]
         wanted = next((i for i, v in enumerate(values) if v < rule.threshold), len(values))
         short = bullet_count(article_words, len(units), rule.minimum)  # short copy: fewer
-        return min(max(wanted, short), rule.maximum, len(units))
+        count = min(max(wanted, short), rule.maximum, len(units))
+        return units, count, picks[:count] if len(picks) >= count else None
 
     def values(self, units: Sequence[Unit], count: int) -> list[float]:
         """Return what each of the first ``count`` greedy picks adds, in the order picked."""
@@ -161,17 +174,21 @@ class BulletExtractor:
         """Select ``count`` of the candidates and write them as the box, in article order."""
         return [bullet.text for bullet in self.composed(units, count)]
 
-    def composed(self, units: Sequence[Unit], count: int) -> list[Bullet]:
+    def composed(
+        self, units: Sequence[Unit], count: int, picks: Sequence[Unit] | None = None
+    ) -> list[Bullet]:
         """Select ``count`` of the candidates and write them as the box, in article order.
 
-        A bullet that leans on a name the box never introduced ("Mr Adams
-        did not believe ...") gives way to the next candidate.
+        ``picks``: the greedy selection of ``count``, when already made. A
+        bullet that leans on a name the box never introduced ("Mr Adams did
+        not believe ...") gives way to the next candidate.
         """
         pool = list(units)
         while True:
-            chosen = sorted(
-                self.select(pool, max(0, min(count, MAX_BULLETS))), key=lambda u: u.order
-            )
+            if picks is None:
+                picks = self.select(pool, max(0, min(count, MAX_BULLETS)))
+            chosen = sorted(picks, key=lambda u: u.order)
+            picks = None
             stray = next((u for i, u in enumerate(chosen) if not _introduced(u, chosen[:i])), None)
             if stray is None:
                 break

@@ -194,8 +194,9 @@ def _mean_rouge(
     box = BulletExtractor(selection=selection)
     gains: dict[int, list[float]] = {}
     for case, units in zip(cases, scored, strict=True):
-        count = box.count_for(case.article.words, units)
-        value = rouge12([b.text for b in box.composed(units, count)], case.grams)
+        value = rouge12(
+            [b.text for b in box.composed(*box.planned(case.article.words, units))], case.grams
+        )
         gains.setdefault(case.group, []).append(value - case.lead)
     return min(statistics.fmean(values) for values in gains.values()) if gains else 0.0
 

@@ -79,7 +79,7 @@ def held_out(
 
 def _box(box: BulletExtractor, case: Case) -> list[str]:
     units = rescored(box.selection, case.units)
-    return [b.text for b in box.composed(units, box.count_for(case.article.words, units))]
+    return [b.text for b in box.composed(*box.planned(case.article.words, units))]
 
 
 def table(report: dict[str, Any]) -> str:

@@ -91,3 +91,15 @@ def test_profiles_are_listed_with_their_rules_data_and_reports(client: FlaskClie
         assert profile["count"]["rule"] in ("length", "threshold")
         assert profile["fitted_on"]["stories"] >= 50
         assert {row["name"] for row in profile["report"]["rows"]} >= {"this profile", "lead-3"}
+
+
+def test_an_unknown_profile_fails_only_its_batch_items(client: FlaskClient) -> None:
+    text = SEED.read_text()
+    answer = client.post(
+        "/v1/summaries:batch",
+        json={"documents": [{"text": text, "id": "a"},
+                            {"text": text, "id": "b", "options": {"profile": "house"}}]},
+    ).get_json()  # fmt: skip
+    first, second = answer["results"]
+    assert first["ok"] and first["result"]["profile"]["name"] == "general"
+    assert not second["ok"] and second["error"]["type"].endswith("unknown-profile")

@@ -41,5 +41,8 @@ def build_profile(
             for a in archives
         ],
     }
-    report = held_out(cases, folds, general, progress) if folds > 1 else {"folds": 0, "rows": []}
+    files = [archive.name for archive in archives]
+    report = (
+        held_out(cases, folds, general, progress, files) if folds > 1 else {"folds": 0, "rows": []}
+    )
     return Profile(name, selection.version, selection, fitted_on, report)

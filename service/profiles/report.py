@@ -58,23 +58,40 @@ class _Tally:
 
 
 def held_out(
-    cases: Sequence[Case], folds: int, general: Selection | None, progress: Progress
-) -> dict[str, Any]:
-    """Return the k-fold table: this profile, ``general`` (unless fitting it), Lead-3."""
-    mine, other, lead = _Tally("this profile"), _Tally("general"), _Tally("lead-3")
+    cases: Sequence[Case], folds: int, general: Selection | None, progress: Progress,
+    files: Sequence[str] = (),
+) -> dict[str, Any]:  # fmt: skip
+    """Return the k-fold table: this profile, ``general`` (unless fitting it), Lead-3.
+
+    With several archive files (``files``, by group) each file gets its own
+    rows too: a profile for many newsrooms is judged on each one's copy.
+    """
+    names = ["all", *files] if len(files) > 1 else ["all"]
+    tallies = {
+        (name, row): _Tally(row if name == "all" else f"{row} ({name})")
+        for name in names for row in ("this profile", "general", "lead-3")
+    }  # fmt: skip
     for fold in range(folds):
         train = [c for i, c in enumerate(cases) if i % folds != fold]
         test = [c for i, c in enumerate(cases) if i % folds == fold]
         box = BulletExtractor(selection=fit_selection(train, f"fold-{fold}"))
         general_box = None if general is None else BulletExtractor(selection=general)
         for case in test:
-            mine.add(case, _box(box, case))
+            boxes = {"this profile": _box(box, case),
+                     "lead-3": [s.text for s in case.article.sentences[:3]]}  # fmt: skip
             if general_box is not None:
-                other.add(case, _box(general_box, case))
-            lead.add(case, [s.text for s in case.article.sentences[:3]])
+                boxes["general"] = _box(general_box, case)
+            per_file = [names[1 + case.group]] if len(names) > 1 else []
+            for name in ("all", *per_file):
+                for row, written in boxes.items():
+                    tallies[name, row].add(case, written)
         progress("held-out folds", fold + 1, folds)
-    tallies = [mine, *([other] if general is not None else []), lead]
-    return {"folds": folds, "stories": len(cases), "rows": [t.row() for t in tallies]}
+    rows = [
+        tallies[name, row].row()
+        for name in names for row in ("this profile", "general", "lead-3")
+        if row != "general" or general is not None
+    ]  # fmt: skip
+    return {"folds": folds, "stories": len(cases), "rows": rows}
 
 
 def _box(box: BulletExtractor, case: Case) -> list[str]:

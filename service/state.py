@@ -9,6 +9,7 @@ from flask import current_app
 from service.access.keys import ApiKey
 from service.access.keys import parse_keys
 from service.access.ratelimit import RateLimiter
+from service.access.ratelimit import bucket_ttl
 from service.access.signatures import MAX_FUTURE_SKEW_S
 from service.bullets.extractor import BulletExtractor
 from service.checks.verdict import Checker
@@ -109,7 +110,7 @@ class ServiceState:
 
 
 def _limiter(settings: Settings, name: str, rate: int, burst: int) -> RateLimiter:
-    ttl = max(1.0, burst / rate + 1) if rate else 1.0
+    ttl = bucket_ttl(rate, burst)
     shared = open_backend(settings.cache_url, settings.state_dir, f"nb:{name}:", BUCKET_BYTES, ttl)
     return RateLimiter(rate, burst, FallBack(shared, name, MemoryStore(BUCKET_BYTES, ttl)))
 

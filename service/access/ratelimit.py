@@ -23,7 +23,7 @@ class RateLimiter:
         self.rate = rate
         self.burst = burst
         self._store = store
-        self._ttl = max(1.0, burst / rate + 1) if rate else 1.0
+        self._ttl = bucket_ttl(rate, burst)
 
     def check(self, identity: str) -> float:
         """Take a token for ``identity``; return 0 if allowed, else seconds to wait."""
@@ -41,3 +41,8 @@ class RateLimiter:
         wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
         tokens = tokens - 1 if tokens >= 1 else tokens
         return f"{tokens},{now}", wait
+
+
+def bucket_ttl(rate: float, burst: int) -> float:
+    """Return how long a bucket lives: until it would be full again, plus a second."""
+    return max(1.0, burst / rate + 1) if rate else 1.0

@@ -142,10 +142,6 @@ class BulletExtractor:
             return self.composed(units, count)
         return self.composed(*self.planned(article.words, units))
 
-    def count_for(self, article_words: int, units: Sequence[Unit]) -> int:
-        """Return how many bullets the selection's count rule gives this article."""
-        return self.planned(article_words, units)[1]
-
     def planned(
         self, article_words: int, units: Sequence[Unit]
     ) -> tuple[Sequence[Unit], int, list[Unit] | None]:
@@ -159,7 +155,7 @@ class BulletExtractor:
         if rule.rule == LENGTH:
             return units, bullet_count(article_words, len(units), rule.default), None
         picks = self.select(units, rule.maximum)
-        values = [self.value(unit, picks[:i]) for i, unit in enumerate(picks)]
+        values = self._added(picks)
         wanted = next((i for i, v in enumerate(values) if v < rule.threshold), len(values))
         short = bullet_count(article_words, len(units), rule.minimum)  # short copy: fewer
         count = min(max(wanted, short), rule.maximum, len(units))
@@ -167,8 +163,11 @@ class BulletExtractor:
 
     def values(self, units: Sequence[Unit], count: int) -> list[float]:
         """Return what each of the first ``count`` greedy picks adds, in the order picked."""
-        chosen = self.select(units, count)
-        return [self.value(unit, chosen[:i]) for i, unit in enumerate(chosen)]
+        return self._added(self.select(units, count))
+
+    def _added(self, picks: Sequence[Unit]) -> list[float]:
+        """Return what each greedy pick added after those before it."""
+        return [self.value(unit, picks[:i]) for i, unit in enumerate(picks)]
 
     def compose(self, units: Sequence[Unit], count: int) -> list[str]:
         """Select ``count`` of the candidates and write them as the box, in article order."""

@@ -135,8 +135,8 @@ def oracle(units: Sequence[Unit], reference: Grams, size: int) -> tuple[float, .
 def fit_selection(cases: Sequence[Case], version: str) -> Selection:
     """Fit weights on ``cases``, then choose the selection knobs and the count rule by ROUGE."""
     weights = _ridge(cases)
-    scored = [[replace(u, score=_score(weights, u)) for u in case.units] for case in cases]
     base = Selection(version, weights, 0.0, 0.0, 0.0, MAX_WORDS, CountRule(LENGTH, default=4))
+    scored = [rescored(base, case.units) for case in cases]
     knobs = [
         replace(base, redundancy=r, brevity=b)
         for r, b in itertools.product(REDUNDANCY_GRID, BREVITY_GRID)
@@ -165,10 +165,6 @@ def _ridge(cases: Sequence[Case]) -> dict[str, float]:
     y = np.asarray(targets, dtype=np.float64)
     solved = np.linalg.solve(x.T @ x + RIDGE * np.eye(x.shape[1]), x.T @ y)
     return dict(zip(FEATURES, (round(float(w), 4) for w in solved), strict=True))
-
-
-def _score(weights: dict[str, float], unit: Unit) -> float:
-    return sum(weights[name] * value for name, value in zip(FEATURES, unit.features, strict=True))
 
 
 def _thresholds(selection: Selection, scored: Sequence[Sequence[Unit]]) -> list[float]:

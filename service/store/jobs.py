@@ -94,9 +94,6 @@ class JobTable(Protocol):
     def deliveries_due(self, now: float, limit: int, skip: Collection[str] = ()) -> list[str]:
         """Return ids of jobs whose callback is due now, leaving out the keys in ``skip``."""
 
-    def pending(self) -> int:
-        """Return how many jobs are queued or running."""
-
 
 def expires_at(job: Job, now: float, ttl: float) -> float | None:
     """Keep a job while it runs or owes a callback; then ``ttl`` seconds more."""
@@ -198,13 +195,6 @@ class SqliteJobTable:
     def _ids(self, sql: str, *values: object) -> list[str]:
         rows = self._run(lambda db: db.execute(sql, values).fetchall())
         return [str(row[0]) for row in rows]
-
-    def pending(self) -> int:
-        """Return how many jobs are queued or running."""
-        (count,) = self._run(
-            lambda db: db.execute("SELECT COUNT(*) FROM jobs WHERE due IS NOT NULL").fetchone()
-        )
-        return int(count)
 
 
 def _held(db: sqlite3.Connection, owner: str | None) -> Held:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import TypeVar
 
 from service.errors import StateUnavailable
@@ -63,40 +64,31 @@ class _Watched:
 class FailClosed(_Watched):
     """Security state: when the store fails, refuse what needs it (503); never guess."""
 
-    def _refuse(self, exc: StoreUnavailable) -> StateUnavailable:
-        self._failed(exc)
-        return StateUnavailable(
-            f"the {self.name} store is unavailable, and this request needs it; "
-            "it was not run (retry later)"
-        )
+    def _guarded(self, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except StoreUnavailable as exc:
+            self._failed(exc)
+            raise StateUnavailable(
+                f"the {self.name} store is unavailable, and this request needs it; "
+                "it was not run (retry later)"
+            ) from None
 
     def get(self, key: str) -> str | None:
         """Return the value or None; raise ``StateUnavailable`` when the store fails."""
-        try:
-            return self.store.get(key)
-        except StoreUnavailable as exc:
-            raise self._refuse(exc) from None
+        return self._guarded(lambda: self.store.get(key))
 
     def put(self, key: str, value: str, ttl: float) -> None:
         """Store a value; raise ``StateUnavailable`` when the store fails."""
-        try:
-            self.store.put(key, value, ttl)
-        except StoreUnavailable as exc:
-            raise self._refuse(exc) from None
+        self._guarded(lambda: self.store.put(key, value, ttl))
 
     def add(self, key: str, value: str, ttl: float) -> bool:
         """Store if absent; raise ``StateUnavailable`` when the store fails (never a guess)."""
-        try:
-            return self.store.add(key, value, ttl)
-        except StoreUnavailable as exc:
-            raise self._refuse(exc) from None
+        return self._guarded(lambda: self.store.add(key, value, ttl))
 
     def delete(self, key: str) -> None:
         """Remove a key; raise ``StateUnavailable`` when the store fails."""
-        try:
-            self.store.delete(key)
-        except StoreUnavailable as exc:
-            raise self._refuse(exc) from None
+        self._guarded(lambda: self.store.delete(key))
 
 
 class FallBack(_Watched):

@@ -166,7 +166,3 @@ class RedisJobTable:
             sizes = self._run(lambda: self._client.hmget(self._sizes, ids)) if ids else []
             ids = [i for i, e in zip(ids, sizes, strict=True) if str(e).split("\t")[0] not in skip]
         return ids[:limit]
-
-    def pending(self) -> int:
-        """Return how many jobs are queued or running."""
-        return int(self._run(lambda: self._client.zcard(self._due)))

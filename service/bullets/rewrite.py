@@ -119,6 +119,17 @@ _POINT = re.compile(
 # A half that is the content of a report ("..., and that 25 years ago she ..."),
 # not a clause of its own.
 _REPORTED = re.compile(r"^(?:that|whether|if)\b", re.IGNORECASE)
+# A left half that is only a name and its appositive ("Air Chief Marshal Sir
+# Michael Graydon, a former head of the RAF") is the first of two subjects
+# whose verb is in the other half, once compression cut the second
+# appositive that closed the subject.
+_NAME_AND_APPOSITIVE = re.compile(r"^[^,;]+,\s+(?:a|an|the|his|her|their|its|our|my)\s+[^,;]+$")
+_ANY_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|did|does|do|may|might|"
+    rf"must|should|shall|\w{{3,}}ed|[a-z]\w+s|{_IRREGULAR_PAST})\b"
+)
+# "not only X, but also Y": one statement in two parts.
+_NOT_ONLY = re.compile(r"\bnot only\b", re.IGNORECASE)
 # What a connective may leave at the front that cannot open a sentence: an
 # attribution set off by commas ("he said, ", "said Mr Hogan, ") or "though,".
 _ASIDE_ATTRIBUTION = re.compile(
@@ -235,6 +246,10 @@ def split_clauses(text: str) -> list[str]:
         return [text]  # a half would lose its source ("X claims A, and that B")
     if _SUBJECT_CLOSED.search(right):
         return [text]  # "A, and B, were used": one subject, not two clauses
+    if _NAME_AND_APPOSITIVE.match(left) and not _ANY_VERB.search(left.split(",", 1)[1]):
+        return [text]  # "A, a former head of the RAF, and B called for ...": one subject
+    if _NOT_ONLY.search(left):
+        return [text]  # "not only because ..., but also because ...": one statement
     return [left + ".", _capitalise(right) + end]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 
 from service.bullets.features import content_words
 from service.text.article import prepare
@@ -48,8 +49,11 @@ _PRONOUN = re.compile(
 _BACK_REFERENCE = re.compile(
     r"^(?:(?P<title>Mr|Mrs|Ms|Miss|Dr|Prof|Professor)\.?\s+(?P<surname>[A-Z][\w'\u2019-]+)"
     r"|(?:The|This|That)\s+(?:younger|older|elder|former|latter|same|other)\b"
-    r"|Same goes\b|Another\b|The pair\b|The couple\b|The two\b|The duo\b)"
+    r"|Same goes\b|Another\b)"
 )
+# A group named by its size ("The pair were caught ..."), like a pronoun,
+# needs the sentence before it in the box.
+_GROUP = re.compile(r"^The (?:pair|couple|two|duo|trio)\b")
 # Photo captions and widgets: picture words, credits, prices in a shopping line.
 CAPTION = re.compile(
     r"\b(?:pictured|picture(?:d)? (?:above|below|left|right)|seen (?:here|above|below|left|right)|"
@@ -67,15 +71,25 @@ def per_100(count: int, total: int) -> float:
     return round(100 * count / total, 2) if total else 0.0
 
 
-def source_of(bullet: str, sentences: Sequence[str]) -> int:
-    """Return the index of the article sentence the bullet was drawn from."""
+def sources_of(bullet: str, sentences: Sequence[str]) -> list[int]:
+    """Return the indices of the article sentences the bullet may have been drawn from.
+
+    The best by content-word overlap; several when the article repeats a
+    sentence (a caption restating the body, a closing recap), tried by how
+    much of the text they share.
+    """
     words = set(content_words(bullet))
-    best, best_overlap = 0, -1.0
-    for index, sentence in enumerate(sentences):
-        overlap = len(words & set(content_words(sentence))) / (len(words) or 1)
-        if overlap > best_overlap:
-            best, best_overlap = index, overlap
-    return best
+    overlaps = [
+        len(words & set(content_words(sentence))) / (len(words) or 1) for sentence in sentences
+    ]
+    top = max(overlaps, default=0.0)
+    tied = [index for index, overlap in enumerate(overlaps) if overlap == top]
+    if len(tied) < 2:
+        return tied or [0]
+    lower = bullet.lower()
+    ratios = {i: SequenceMatcher(None, lower, sentences[i].lower()).ratio() for i in tied}
+    best = max(ratios.values())
+    return [i for i in tied if ratios[i] == best]
 
 
 def numbers(text: str) -> set[str]:
@@ -94,13 +108,18 @@ def is_duplicate(bullet: str, earlier: str) -> bool:
     return overlap >= 0.8 or (same_numbers and overlap >= 0.5)
 
 
-def dangling(bullet: str, index: int, sources: Sequence[int], box: Sequence[str]) -> bool:
-    """Tell whether a bullet leans on something no earlier bullet introduced."""
+def dangling(bullet: str, index: int, sources: Sequence[Sequence[int]], box: Sequence[str]) -> bool:
+    """Tell whether a bullet leans on something no earlier bullet introduced.
+
+    ``sources``: each bullet's possible source sentences (``sources_of``).
+    """
     text = bullet.lstrip("\"'\u201c\u2018 ")
-    if _PRONOUN.match(text):
-        if sources[index] == 0:
+    if _PRONOUN.match(text) or _GROUP.match(text):
+        if 0 in sources[index]:
             return False  # a lede's pronoun is resolved later in its own sentence
-        return not (index and sources[index - 1] in (sources[index] - 1, sources[index]))
+        return not (
+            index and any(p in (s - 1, s) for s in sources[index] for p in sources[index - 1])
+        )
     match = _BACK_REFERENCE.match(text)
     if not match:
         return False
@@ -114,11 +133,11 @@ def lint(article: str, box: Sequence[str]) -> dict[str, list[str]]:
     """Return each class's offending bullets (or numbers) for one box."""
     prepared = prepare(article)
     sentences = [s.text for s in prepared.sentences] or split_sentences(article)
-    sources = [source_of(bullet, sentences) for bullet in box]
+    sources = [sources_of(bullet, sentences) for bullet in box]
     raw = numbers(article) | numbers(prepared.text)
     found: dict[str, list[str]] = {name: [] for name in CLASSES}
     for index, bullet in enumerate(box):
-        source = sentences[sources[index]] if sentences else ""
+        source = sentences[sources[index][0]] if sentences else ""
         if ATTRIBUTED.search(source):
             found["attributed"].append(bullet)
             if not CARRIES_ATTRIBUTION.search(bullet):

@@ -53,14 +53,22 @@ PROMPTS = re.compile(
 )
 # Words a sentence never ends on: a block ending on one was cut by a line wrap.
 # Lowercase only: "Plan A" ends a line; "what it is for" can end a heading.
-_NEVER_LAST = r"\b(the|a|an|and|or|of|than|whose|its|their|our|my|your)"
+_NEVER_LAST_WORDS = "the|a|an|and|or|of|than|whose|its|their|our|my|your"
+_NEVER_LAST = rf"\b({_NEVER_LAST_WORDS})"
 _OPEN_END = re.compile(_NEVER_LAST + "$")
 _OPEN_END_CHARS = 8  # such a word ("their") is searched for in the last characters only
 # Line-wrap artefact of scraped copy: "a woman who . claims to have ...", and
 # before a name after a word no sentence ends on: "off the coast of . Padstow".
 # (Lookbehinds follow the first character matched, so scans skip ahead.)
 _WRAP_DOT = re.compile(r"\s(?<=[a-z,]\s)\s*\.\s+(?=[a-z])")
-_WRAP_DOT_NAME = re.compile(_NEVER_LAST + r"\s+\.\s+(?=[A-Z])")
+# A preposition that takes an object never ends a sentence either: "heading
+# south towards . Newquay" (not "on", "in", "for", "about": "move on .", "lean
+# in .", "waiting for ." do end sentences).
+_PREPOSITIONS = (
+    "to|towards|toward|into|onto|from|at|near|with|between|among|amid|against|across|through|"
+    "via|including"
+)
+_WRAP_DOT_NAME = re.compile(rf"\b({_NEVER_LAST_WORDS}|{_PREPOSITIONS})\s+\.\s+(?=[A-Z])")
 _SPACED_DOT = re.compile(r"\.(?<=\s\.)(?=\s)")  # what both need: most blocks have none
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 # Control characters, BOMs and lone surrogates (valid JSON "\ud800" is not text).
@@ -149,5 +157,6 @@ def clean_article(text: str) -> list[str]:
     text = remove_box(normalize(text))
     blocks = [unwrap_dots(block) for block in paragraphs(text)]
     if blocks:
-        blocks[0] = strip_head(blocks[0])
+        # An update paragraph put on top of a wire story leaves its dateline second.
+        blocks = [strip_head(blocks[0]), *(strip_dateline(b) for b in blocks[1:])]
     return [BULLET_LINE.sub("", block) for block in blocks if block]

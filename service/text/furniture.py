@@ -63,7 +63,9 @@ _CREDIT = re.compile(
     r"\b(?:Getty Images|Shutterstock|Rex Features|Splash News|"
     r"(?:AFP|AP|Reuters|PA|Rex|EPA)/(?:Getty|Rex|Shutterstock|EPA|AP)\b)"
     r"|^(?:[Pp]hoto|[Pp]icture|[Ii]mage|[Pp]hotograph|[Cc]redit)s?\s*:"
-    r"|^\s*[\d,.]+\s*k?\s+(?:shares?|comments?|views?)\s*\.?$",
+    r"|^\s*[\d,.]+\s*k?\s+(?:shares?|comments?|views?)\s*\.?$"
+    # A CMS's placeholder left in the copy, after the caption it was meant for.
+    r"|\b(?:[Ww]rite|[Ii]nsert|[Ee]nter|[Aa]dd|[Tt]ype)\s+(?:a\s+|the\s+|your\s+)?caption\s+here\b",
 )
 
 
@@ -85,7 +87,7 @@ BARE_PICTURE_ASIDE = re.compile(
 _NEEDED = (
     "buy ", "shop ", "earn ", "grab ", "snap up", "copy ", "click", "rrp", "£", "$", "\u20ac",
     "available ", "on sale", "getty", "shutterstock", "rex", "splash", "/", "photo", "picture",
-    "image", "credit", "share", "comment", "view", "seen here", "above", "below", "left",
+    "image", "credit", "caption", "share", "comment", "view", "seen here", "above", "below", "left",
 )  # fmt: skip
 
 

@@ -297,9 +297,22 @@ def test_split_clauses_never_leaves_a_half_without_its_subject(second: str) -> N
         "minutes of three closed meetings held last spring, are now public records.",
         "Two reports written by the inspectors over the course of the last three years, and "
         "a third commissioned by the board of the hospital, had warned of the danger.",
+        # The second appositive, which closed the subject, already cut by compression.
+        "Air Chief Marshal Sir Michael Graydon, a former head of the RAF, and Air Commodore "
+        "Andrew Lambert called for Britain to ramp up military options in Iraq.",
+        "Chief executive Franklin Raines, a former senior official in the Clinton administration, "
+        "and chief financial officer Tim Howard have left the firm.",
     ],
 )
 def test_split_clauses_never_splits_a_compound_subject(sentence: str) -> None:
+    assert split_clauses(sentence) == [sentence]
+
+
+def test_split_clauses_never_splits_not_only_but_also() -> None:
+    sentence = (
+        "And I have been thinking about it intensely, not only because I care about race and "
+        "civic leadership in America, but also because Boren was my first boss in the Senate."
+    )
     assert split_clauses(sentence) == [sentence]
 
 

@@ -90,6 +90,20 @@ def test_captions_are_furniture(case: dict[str, object]) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "Police are looking for two men who took an iPad from the front desk of a canoe rental "
+        "office (pictured) Write caption here .",
+        "The women are expected to be released next year. Insert caption here",
+        "Enter a caption here",
+        "Add your caption here.",
+    ],
+)
+def test_a_cms_placeholder_is_furniture(text: str) -> None:
+    assert is_furniture(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "BLB holds a 22% stake in Wembley and came close to buying the whole firm.",
         "Kevin Morgan takes over from his injured colleague on the right wing.",
         "Surveys show that almost every Windows PC is infested with spyware.",

@@ -138,7 +138,12 @@ def test_normalize_folds_unicode_space_and_controls() -> None:
         ("A calf was spotted off the coast of . Padstow, Cornwall, on Monday.",
          "A calf was spotted off the coast of Padstow, Cornwall, on Monday."),
         ("Shares in the . Bank of England's rival rose.", "Shares in the Bank of England's rival rose."),
+        ("He said he saw them heading south towards . Newquay on Monday.",
+         "He said he saw them heading south towards Newquay on Monday."),
+        ("It drew criticism from the candidates, with . Rick Santorum calling it a disgrace.",
+         "It drew criticism from the candidates, with Rick Santorum calling it a disgrace."),
         ("The vote went to Plan A . The council met.", "The vote went to Plan A . The council met."),
+        ("He said he could move on . Berahino left.", "He said he could move on . Berahino left."),
     ],
 )  # fmt: skip
 def test_clean_article_joins_scraped_line_wraps(raw: str, expected: str) -> None:

@@ -1,0 +1,44 @@
+"""The editorial lints (``service/profiles/lints.py``) that bench/editorial.py and the fit report."""
+
+from __future__ import annotations
+
+from service.profiles.lints import lint
+from service.profiles.lints import sources_of
+
+ARTICLE = (
+    "Police are hunting two thieves who stole an iPad from a canoe rental office in Florida. "
+    "The pair were caught on security cameras taking the tablet from the front desk. "
+    "Officers said the men escaped by kayak down the Wekiva River. "
+    "Two thieves stole an iPad from a canoe rental office and escaped in a kayak. "
+    "Deputies think they rowed toward Wekiva Springs State Park."
+)
+
+
+def test_a_group_named_by_its_size_needs_the_sentence_before_it() -> None:
+    kept = lint(ARTICLE, [
+        "Police are hunting two thieves who stole an iPad from a canoe rental office in Florida",
+        "The pair were caught on security cameras taking the tablet from the front desk",
+    ])  # fmt: skip
+    assert kept["dangling"] == []
+    alone = lint(ARTICLE, [
+        "Officers said the men escaped by kayak down the Wekiva River",
+        "The pair were caught on security cameras taking the tablet from the front desk",
+    ])  # fmt: skip
+    assert alone["dangling"] == [
+        "The pair were caught on security cameras taking the tablet from the front desk"
+    ]
+
+
+def test_a_repeated_sentence_maps_to_every_copy() -> None:
+    sentences = [
+        "A calf was seen near Trevose Head (pictured) while he walked along the cliff.",
+        "Several people have seen the whales.",
+        "Dom Clarke saw what he believes was the calf near Trevose Head while walking on the cliff.",
+        "He said he saw them heading south towards Newquay.",
+    ]
+    bullet = (
+        "Dom Clarke saw what he believes was the calf near Trevose Head while walking on the cliff"
+    )
+    assert sources_of(bullet, sentences) == [2]
+    twice = ["Graydon called for more jets.", "Shares fell.", "Graydon called for more jets."]
+    assert sources_of("Graydon called for more jets", twice) == [0, 2]

@@ -6,6 +6,7 @@ articles, per-item failures in a batch) and never imports Flask.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from dataclasses import replace
 from typing import Any
 
+from service.checks.checker import SentenceCheck
 from service.checks.embeddings import static_encoder
 from service.checks.grounds import Grounds
 from service.checks.policy import FALLBACK_ENGINE
@@ -27,6 +29,9 @@ from service.errors import InputTooLong
 from service.errors import InvalidInput
 from service.errors import ServiceError
 from service.errors import UnsupportedLanguage
+from service.revision.box import Previous
+from service.revision.box import revise
+from service.revision.changes import what_changed
 from service.state import ServiceState
 from service.store.results import digest
 from service.text.article import Article
@@ -145,7 +150,8 @@ def summarize_documents(
         except ServiceError as exc:
             prepared.append(exc)
     keys = [
-        _cache_key(state, engine, a, options) if isinstance(a, Article) else "" for a in prepared
+        _cache_key(state, engine, a, options, _previous_key(d)) if isinstance(a, Article) else ""
+        for a, d in zip(prepared, documents, strict=True)
     ]
     cached = [state.cache.get(k) if k else None for k in keys]
     todo = [
@@ -153,7 +159,7 @@ def summarize_documents(
     ]
     summaries = iter(engine.summarize(todo, options.params) if todo else [])
     results: list[dict[str, Any] | ServiceError] = []
-    for item, key, hit in zip(prepared, keys, cached, strict=True):
+    for document, item, key, hit in zip(documents, prepared, keys, cached, strict=True):
         if isinstance(item, ServiceError):
             results.append(item)
             continue
@@ -161,7 +167,7 @@ def summarize_documents(
             summary = next(summaries)
             hit = {
                 "summary": summary.text,
-                **_box(state, item, options),
+                **_box(state, item, options, document.get("previous")),
                 "engine": engine.name,
                 "model": engine.model,
                 "language": item.language,
@@ -180,14 +186,62 @@ def review(state: ServiceState) -> Review:
     return Review(state.checker, static_encoder(), state.settings.unsupported)
 
 
-def _box(state: ServiceState, article: Article, options: Options) -> dict[str, Any]:
-    """Return the box's bullets, its profile and, under ``SOURCES``, each bullet's sentence."""
+def _box(
+    state: ServiceState, article: Article, options: Options, previous: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Return the box's bullets, its profile and, under ``SOURCES``, each bullet's sentence.
+
+    With ``previous`` (the box last published for this story), the box is
+    that one revised for this version, and ``revision`` says how.
+    """
     profile = state.profiles.get(options.profile, options.caller)
-    box = state.extractors[profile.name].box(article, options.bullets)
-    return {
+    extractor = state.extractors[profile.name]
+    box = extractor.box(article, options.bullets)
+    result = {
         "bullets": [b.text for b in box], SOURCES: [b.source for b in box],
         "profile": {"name": profile.name, "version": profile.version},
     }  # fmt: skip
+    if not previous:
+        return result
+    grounds = Grounds(article)
+    checker = review(state)
+
+    def check(text: str, source: int | None) -> SentenceCheck:
+        return checker.verdict(article, [text], grounds, [source]).sentences[0]
+
+    revision = revise(
+        article, extractor.candidates(article), box, Previous.from_mapping(dict(previous)), check,
+        options.bullets,
+    )  # fmt: skip
+    answer = revision.as_json()
+    if previous.get("text") is not None or previous.get("html") is not None:
+        old = _previous_article(state, previous)
+        answer["changes"] = what_changed(old, article, grounds)
+    return {
+        **result, "bullets": [b.text for b in revision.bullets],
+        SOURCES: [b.source for b in revision.bullets], "revision": answer,
+    }  # fmt: skip
+
+
+def _previous_article(state: ServiceState, previous: Mapping[str, Any]) -> Article:
+    """Prepare the previous version's text, its errors named under ``previous``."""
+    try:
+        return prepare_document(
+            {"text": previous.get("text"), "html": previous.get("html")},
+            state.settings.max_input_chars,
+        )
+    except ServiceError as exc:
+        errors = (exc.extensions or {}).get("errors") or {}
+        exc.extensions = {
+            **(exc.extensions or {}), "errors": {f"previous.{k}": v for k, v in errors.items()},
+        }  # fmt: skip
+        raise
+
+
+def _previous_key(document: Mapping[str, Any]) -> str:
+    """Return what of ``previous`` changes an answer, for cache keys ("" without one)."""
+    previous = document.get("previous")
+    return json.dumps(previous, sort_keys=True) if previous else ""
 
 
 def _profile_key(state: ServiceState, options: Options) -> tuple[str, str]:
@@ -222,13 +276,15 @@ def _reviewed(
     return result
 
 
-def _cache_key(state: ServiceState, engine: Summarizer, article: Article, options: Options) -> str:
+def _cache_key(
+    state: ServiceState, engine: Summarizer, article: Article, options: Options, previous: str
+) -> str:
     """Key a result by everything that can change it: text, options, model, decoding."""
     settings = state.settings
     return digest(
         article.title, article.text, article.language, article.input_chars, options.max_summary_words,
         options.min_summary_words, options.bullets, _profile_key(state, options), engine.name,
-        engine.model, engine.revision,
+        engine.model, engine.revision, previous, state.checker.version if previous else "",
         settings.num_beams, settings.quantize, settings.dtype, settings.bullet_punctuation,
     )  # fmt: skip
 
@@ -249,11 +305,12 @@ def extract_bullets(
         "bullets", article.title, article.text, article.language, article.input_chars,
         options.bullets, options.checks, options.article, _profile_key(state, options),
         state.checker.version, settings.bullet_punctuation, settings.unsupported,
+        _previous_key(document),
     )  # fmt: skip
     box = state.cache.get(key)
     if box is None:
         box = {
-            **_box(state, article, options),
+            **_box(state, article, options, document.get("previous")),
             "language": article.language,
             "input_chars": article.input_chars,
         }

@@ -147,7 +147,7 @@ class DocumentSchema(ma.Schema):
     @ma.pre_load
     def _null_is_absent(self, data: Any, **kwargs: Any) -> Any:
         """Read a null id, title or options as absent (CMS payloads send nulls)."""
-        return _drop_nulls(data, ("id", "title", "options"))
+        return _drop_nulls(data, ("id", "title", "options", "previous"))
 
     @ma.validates_schema
     def _exactly_one_body(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -155,16 +155,67 @@ class DocumentSchema(ma.Schema):
             raise ma.ValidationError("give exactly one of text or html", field_name="text")
 
 
+MAX_PREVIOUS_BULLETS = 10
+MAX_BULLET_CHARS = 1000
+
+
+class PreviousSchema(ma.Schema):
+    """The box the CMS last published for this story, and optionally the story it was made from."""
+
+    bullets = ma.fields.List(
+        ma.fields.String(validate=validate.Length(min=1, max=MAX_BULLET_CHARS)),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_PREVIOUS_BULLETS),
+        metadata=_describe("The published bullets, editors' own included, in order."),
+    )
+    pinned = ma.fields.List(
+        WholeNumber(validate=validate.Range(0, MAX_PREVIOUS_BULLETS - 1)),
+        validate=validate.Length(max=MAX_PREVIOUS_BULLETS),
+        metadata=_describe(
+            "Indices of editor-locked bullets: never changed, checked against the new version."
+        ),
+    )
+    text = ma.fields.String(
+        validate=validate.Length(min=1),
+        metadata=_describe("The previous version as plain text: answers say what changed."),
+    )
+    html = ma.fields.String(
+        validate=validate.Length(min=1), metadata=_describe("The previous version as HTML.")
+    )
+
+    @ma.validates_schema
+    def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
+        pinned = data.get("pinned") or []
+        if len(set(pinned)) != len(pinned):
+            raise ma.ValidationError("each index once", field_name="pinned")
+        if any(i >= len(data.get("bullets") or ()) for i in pinned):
+            raise ma.ValidationError("an index past the last bullet", field_name="pinned")
+        if "text" in data and "html" in data:
+            raise ma.ValidationError("give at most one of text or html", field_name="text")
+
+
+def _previous_field() -> ma.fields.Nested:
+    return ma.fields.Nested(
+        PreviousSchema,
+        metadata=_describe(
+            "The box last published for this story (developing stories): bullets that still "
+            "hold come back verbatim and in place; pinned ones are never changed, only checked."
+        ),
+    )
+
+
 class SummaryRequestSchema(DocumentSchema):
     """Body of ``POST /v1/summaries``."""
 
     options = ma.fields.Nested(OptionsSchema, metadata=_describe("Generation options."))
+    previous = _previous_field()
 
 
 class BulletsRequestSchema(DocumentSchema):
     """Body of ``POST /v1/bullets``."""
 
     options = ma.fields.Nested(BulletOptionsSchema, metadata=_describe("Box options."))
+    previous = _previous_field()
 
 
 class SummaryText(ma.fields.Field):  # type: ignore[type-arg]
@@ -407,6 +458,9 @@ class SummarySchema(ma.Schema):
     profile = ma.fields.Nested(
         ProfileRefSchema, required=True, metadata=_describe("The house-style profile of the box.")
     )
+    revision = ma.fields.Nested(
+        "RevisionSchema", metadata=_describe("When the request sent ``previous``.")
+    )
 
 
 class ProblemSchema(ma.Schema):
@@ -459,6 +513,85 @@ class BulletsSchema(ma.Schema):
     article = ma.fields.Nested(ArticleSchema, metadata=_describe("When options.article=true."))
     profile = ma.fields.Nested(
         ProfileRefSchema, required=True, metadata=_describe("The house-style profile of the box.")
+    )
+    revision = ma.fields.Nested(
+        "RevisionSchema", metadata=_describe("When the request sent ``previous``.")
+    )
+
+
+class ChangeSchema(ma.Schema):
+    """Words of a bullet that the new version changed."""
+
+    from_ = ma.fields.String(required=True, attribute="from", data_key="from")
+    to = ma.fields.String(required=True)
+
+
+class RevisedBulletSchema(ma.Schema):
+    """One bullet of a revised box and what happened to it."""
+
+    text = ma.fields.String(required=True)
+    status = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(["kept", "updated", "new", "pinned"]),
+        metadata=_describe(
+            "kept: verbatim from the previous box; updated: its fact changed (see changes); new: "
+            "a fact the previous box lacked; pinned: the editor's, unchanged (see flagged)."
+        ),
+    )
+    previous = ma.fields.Integer(
+        allow_none=True, metadata=_describe("Its index in previous.bullets; null when new.")
+    )
+    changes = ma.fields.List(ma.fields.Nested(ChangeSchema))
+    flagged = ma.fields.Boolean(
+        metadata=_describe("Pinned only: the new version no longer supports it.")
+    )
+    check = ma.fields.Nested(
+        SentenceCheckSchema, metadata=_describe("Pinned only: its check, with the new wording.")
+    )
+    suggestion = ma.fields.String(
+        metadata=_describe("Flagged pinned only: the bullet as the new version words it.")
+    )
+
+
+class DroppedBulletSchema(ma.Schema):
+    """A previous bullet the revised box no longer carries."""
+
+    text = ma.fields.String(required=True)
+    previous = ma.fields.Integer(allow_none=True)
+    reason = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(["superseded", "no longer supported", "displaced"]),
+    )
+
+
+class FactChangeSchema(ma.Schema):
+    """A sentence of the new version that adds or corrects a fact."""
+
+    sentence = ma.fields.Integer(required=True)
+    start = ma.fields.Integer(allow_none=True)
+    end = ma.fields.Integer(allow_none=True)
+    text = ma.fields.String(required=True)
+    kinds = ma.fields.List(
+        ma.fields.String(), metadata=_describe("New facts: number, name, quote.")
+    )
+    from_ = ma.fields.List(ma.fields.String(), attribute="from", data_key="from")
+    to = ma.fields.List(ma.fields.String())
+
+
+class StoryChangesSchema(ma.Schema):
+    """What changed between the previous version and this one."""
+
+    new_facts = ma.fields.List(ma.fields.Nested(FactChangeSchema), required=True)
+    corrected_facts = ma.fields.List(ma.fields.Nested(FactChangeSchema), required=True)
+
+
+class RevisionSchema(ma.Schema):
+    """How the box followed the story from the previous version."""
+
+    bullets = ma.fields.List(ma.fields.Nested(RevisedBulletSchema), required=True)
+    dropped = ma.fields.List(ma.fields.Nested(DroppedBulletSchema), required=True)
+    changes = ma.fields.Nested(
+        StoryChangesSchema, metadata=_describe("When previous.text or previous.html was sent.")
     )
 
 

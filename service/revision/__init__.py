@@ -1,0 +1,1 @@
+"""Developing stories: a box that follows its story through revisions (issue 30)."""

@@ -4,7 +4,8 @@
     python bench/revisions.py score --data ../shared/eval/val.jsonl --edits bench/data/revisions.jsonl
 
 ``make`` writes edit scripts, not text (the news stays in ../shared/eval, as
-its licence asks): for each story, realistic edits of a developing story,
+its licence asks: a sentence is named by its index among the story's cleaned
+sentences and a hash of its text): for each story, realistic edits of a developing story,
 each aimed at a sentence the story's box was or was not written from:
 
 - ``prepend``: an update paragraph at the top;
@@ -27,6 +28,7 @@ and when it does not. Then the box's median latency with and without
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -38,6 +40,7 @@ from typing import Any
 from service import create_app
 from service.bullets.extractor import _RECENT
 from service.settings import Settings
+from service.text.article import prepare
 
 UPDATES = (
     "UPDATE: Officials said on Tuesday that the investigation was continuing.",
@@ -91,42 +94,57 @@ def make(rows: list[dict[str, Any]], out: Path, seed: int = 30) -> None:
             numbers = [m for m in _NUMBER.findall(bullet) if m in source.split() or m in source]
             if numbers:
                 old = numbers[0]
-                edits.append({**story, "edit": "number", "bullet": b, "sentence": source,
+                edits.append({**story, "edit": "number", "bullet": b, **_named(sentences, sources[b]),
                               "old": old, "new": str(int(old) + 3)})  # fmt: skip
             names = [n for n in _NAME.findall(bullet) if n in source]
             if names:
                 new = rng.choice([n for n in NAMES if n != names[0]])
-                edits.append({**story, "edit": "name", "bullet": b, "sentence": source,
+                edits.append({**story, "edit": "name", "bullet": b, **_named(sentences, sources[b]),
                               "old": names[0], "new": new})  # fmt: skip
         if others:
-            edits.append({**story, "edit": "delete", "sentence": sentences[rng.choice(others)]})
-            victim = sentences[rng.choice(others)]
+            edits.append({**story, "edit": "delete", **_named(sentences, rng.choice(others))})
+            pick = rng.choice(others)
+            victim = sentences[pick]
             long_words = [w for w in victim.split() if w.isalpha() and len(w) > 6]
             if long_words:
                 word = long_words[0]
                 typo = word[:2] + word[3] + word[2] + word[4:]
-                edits.append({**story, "edit": "typo", "sentence": victim, "old": word,
+                edits.append({**story, "edit": "typo", **_named(sentences, pick), "old": word,
                               "new": typo})  # fmt: skip
             with_number = [i for i in others if _NUMBER.search(sentences[i])]
             if with_number:
                 victim = sentences[with_number[0]]
                 old = _NUMBER.findall(victim)[0]
-                edits.append({**story, "edit": "elsewhere", "sentence": victim, "old": old,
-                              "new": str(int(old) + 3)})  # fmt: skip
+                edits.append({**story, "edit": "elsewhere", **_named(sentences, with_number[0]),
+                              "old": old, "new": str(int(old) + 3)})  # fmt: skip
             quoted = [i for i in others if '"' in sentences[i] or "\u201c" in sentences[i]]
             if quoted:
-                edits.append({**story, "edit": "quote", "sentence": sentences[quoted[0]]})
+                edits.append({**story, "edit": "quote", **_named(sentences, quoted[0])})
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(json.dumps(e) + "\n" for e in edits), encoding="utf-8")
     print(f"{len(edits)} edits of {len({e['id'] for e in edits})} stories -> {out}")
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _named(sentences: list[str], index: int) -> dict[str, Any]:
+    """Name a sentence without its text: its index and a hash."""
+    return {"sentence": index, "sha1": _digest(sentences[index])}
+
+
 def versions(article: str, edit: dict[str, Any]) -> tuple[str, str] | None:
     """Return (previous version, new version) of a story for one edit, or None if it no longer applies."""
-    kind, sentence = edit["edit"], edit.get("sentence", "")
+    kind = edit["edit"]
     if kind == "prepend":
         return article, edit["text"] + "\n\n" + article
-    if sentence and sentence not in article:
+    sentences = [s.text for s in prepare(article).sentences]
+    index = edit["sentence"]
+    if index >= len(sentences) or _digest(sentences[index]) != edit["sha1"]:
+        return None  # the cleaning changed since the set was made: skip
+    sentence = sentences[index]
+    if sentence not in article:
         return None  # cleaning changed the sentence's spacing: skip
     if kind in ("number", "name", "elsewhere"):
         changed = re.sub(rf"\b{re.escape(edit['old'])}\b", edit["new"], sentence, count=1)

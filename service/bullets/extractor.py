@@ -248,14 +248,15 @@ class BulletExtractor:
             if len(pieces) == 1:
                 pieces = [fit_long(text, MAX_WORDS)]
             for part, piece in enumerate(pieces):
-                unit = self._unit(profile, piece, part, len(sentences), top)
+                unit = self._unit(profile, piece, part, len(sentences), top, article.text)
                 if unit is not None:
                     units.append(unit)
         return units
 
     def _unit(
-        self, profile: Profile, text: str, part: int, sentences: int, top: float
+        self, profile: Profile, text: str, part: int, sentences: int, top: float, context: str
     ) -> Unit | None:
+        """Return one candidate, or None when it cannot be a bullet (``context``: the article)."""
         words = len(text.split())
         if words < MIN_WORDS or words > MAX_WORDS or _has_unbalanced_quote(text):
             return None
@@ -276,7 +277,7 @@ class BulletExtractor:
         ) or (part > 0 and bool(FIRST_SECOND_PERSON.match(text)))
         attributed = None
         if part == 0 and (not profile.opens_with_pronoun or _is_cataphoric(profile)):
-            attributed = fronted(profile.sentence.text)
+            attributed = fronted(profile.sentence.text, context)
         order = profile.sentence.index + part / 2
         score = self.selection.score(features)
         return Unit(
@@ -402,9 +403,12 @@ def _is_cataphoric(profile: Profile) -> bool:
     )
 
 
-def fronted(sentence: str) -> str | None:
-    """Return the sentence with its attribution moved to the front, if it fits a bullet."""
-    moved = present_attribution(drop_asides(sentence))
+def fronted(sentence: str, context: str = "") -> str | None:
+    """Return the sentence with its attribution moved to the front, if it fits a bullet.
+
+    ``context``: the article, which tells a name from a common word.
+    """
+    moved = present_attribution(drop_asides(sentence), context)
     if moved is None:
         return None
     moved = compress(moved)

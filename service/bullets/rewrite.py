@@ -138,6 +138,11 @@ _ASIDE_ATTRIBUTION = re.compile(
 )
 _THOUGH = re.compile(r"^(?:though|although)\b\s*,", re.IGNORECASE)
 LONG_SENTENCE_WORDS = 40
+_NUMBER_COMPOUND = re.compile(
+    r"^(?:One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Thirteen|Fourteen|"
+    r"Fifteen|Sixteen|Seventeen|Eighteen|Nineteen|Twenty|Thirty|Forty|Fifty|Sixty|Seventy|"
+    r"Eighty|Ninety|Hundred)-"
+)
 
 
 def drop_asides(text: str) -> str:
@@ -184,12 +189,15 @@ def cut_long_tail(text: str) -> str:
     return text[: match.end()].rstrip(", ") + "."
 
 
-def present_attribution(text: str) -> str | None:
+def present_attribution(text: str, context: str = "") -> str | None:
     """Move a lead's attribution to the front in the present tense, or return None.
 
     The tail after the attribution (", in Washington's second shift ...") is
     dropped, as ``cut_long_tail`` would. The verb changes tense only ("said"
-    -> "says"); every other word is the article's.
+    -> "says"); every other word is the article's. The claim's first word
+    loses the capital it had as a sentence's first ("... says opening
+    statements", "... says nineteen-year-old") unless ``context`` (the
+    article) capitalises it mid-sentence too: a name ("... says Tony").
     """
     match = LEAD_ATTRIBUTION.search(text)
     if not match or match.group("speaker").split()[0].lower() in _SENTENCE_OPENERS - {
@@ -211,9 +219,31 @@ def present_attribution(text: str) -> str | None:
     if verb is None or len(claim.split()) < MIN_CLAUSE_WORDS or _has_open_quote(claim):
         return None
     first, _, rest = claim.partition(" ")
-    if first.lower() in _SENTENCE_OPENERS:
+    if first.lower() in _SENTENCE_OPENERS or (context and _common_word(first, context)):
         claim = first.lower() + " " + rest
     return f"{_capitalise(match.group('speaker'))} {verb} {claim}."
+
+
+def _common_word(word: str, context: str) -> bool:
+    """Tell whether a capitalised first word is a common word, not a name or an acronym.
+
+    A name is capitalised wherever it stands; a common word only where it
+    opens a sentence. A word the article also writes in lower case and never
+    capitalises after a lowercase word or a comma is common, and so is a
+    spelled-out age or count ("Nineteen-year-old"). A first name that only
+    ever opens its sentence ("Jeffrey Williams ...") keeps its capital.
+    """
+    if (
+        not word[:1].isupper()
+        or word.isupper()
+        or any(c.isupper() or c.isdigit() for c in word[1:])
+    ):
+        return False
+    if _NUMBER_COMPOUND.match(word):
+        return True
+    if re.search(rf"(?<=[a-z,;:] ){re.escape(word)}\b", context):
+        return False
+    return re.search(rf"\b{re.escape(word.lower())}\b", context) is not None
 
 
 def drop_connective(text: str) -> str:

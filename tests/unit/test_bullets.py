@@ -370,6 +370,33 @@ def test_present_attribution_agrees_with_plural_speaker() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("sentence", "context", "front"),
+    [
+        ("Opening statements in the trial are scheduled for April 27, a court spokesman said.",
+         "The judge delayed the opening of the trial.", "A court spokesman says opening statements"),
+        ("Nineteen-year-old Tony Robinson was not armed when he was shot, Chief Mike Koval said.",
+         "Tony Robinson's family called for calm.", "Chief Mike Koval says nineteen-year-old Tony"),
+        ("Companies fail to draw up plans to cope with HIV until it is too late, new research says.",
+         "Most companies have no plan.", "New research says companies fail"),
+        ("Racist emails resulted in three city employees being fired, the city spokesman said.",
+         "The racist emails were found in an audit.", "The city spokesman says racist emails"),
+        # Names and adjectives of nations keep their capital.
+        ("Jeffrey Williams admitted he fired the shots that struck two officers, police said.",
+         "Williams was arrested on Sunday.", "Police say Jeffrey Williams"),
+        ("Italian authorities have arrested 42 people in a raid on a mafia network, police said.",
+         "The raid took place in Calabria.", "Police say Italian authorities"),
+        ("Tony Robinson was not armed when a police officer fatally shot him, the chief said.",
+         "Friends of Tony Robinson gathered.", "The chief says Tony Robinson"),
+    ],
+)  # fmt: skip
+def test_present_attribution_lowers_a_common_word_but_not_a_name(
+    sentence: str, context: str, front: str
+) -> None:
+    moved = present_attribution(sentence, f"{context} {sentence}")
+    assert moved is not None and moved.startswith(front), moved
+
+
 def test_cut_long_tail_only_cuts_long_sentences() -> None:
     short = "The plan will pass soon enough, the minister said Wednesday, in a shift."
     assert cut_long_tail(short) == short

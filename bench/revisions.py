@@ -48,8 +48,14 @@ UPDATES = (
     "Police said more details would be released later in the day.",
 )
 NAMES = ("Harper", "Collins", "Mendez", "Okafor", "Lindqvist", "Barrett")
-_NUMBER = re.compile(r"(?<![\d.,])\d{1,4}(?![\d.,]\d)")
-_NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{3,}\b")
+# A count or a time standing alone ("12 dead", "at 6"), not "90s" or "65th".
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,4}(?!\w|[.,]\d)")
+# A name mid-sentence (not a weekday or a month, which are not corrected as names).
+_NAME = re.compile(
+    r"(?<=[a-z,] )(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|"
+    r"February|March|April|May|June|July|August|September|October|November|December)\b)"
+    r"[A-Z][a-z]{3,}\b"
+)
 
 
 def _client() -> Any:
@@ -91,12 +97,12 @@ def make(rows: list[dict[str, Any]], out: Path, seed: int = 30) -> None:
         edits.append({**story, "edit": "prepend", "text": rng.choice(UPDATES)})
         for b, bullet in enumerate(bullets):
             source = sentences[sources[b]]
-            numbers = [m for m in _NUMBER.findall(bullet) if m in source.split() or m in source]
+            numbers = [m for m in _NUMBER.findall(bullet) if m in _NUMBER.findall(source)]
             if numbers:
                 old = numbers[0]
                 edits.append({**story, "edit": "number", "bullet": b, **_named(sentences, sources[b]),
                               "old": old, "new": str(int(old) + 3)})  # fmt: skip
-            names = [n for n in _NAME.findall(bullet) if n in source]
+            names = [n for n in _NAME.findall(bullet) if n in _NAME.findall(source)]
             if names:
                 new = rng.choice([n for n in NAMES if n != names[0]])
                 edits.append({**story, "edit": "name", "bullet": b, **_named(sentences, sources[b]),
@@ -148,7 +154,7 @@ def versions(article: str, edit: dict[str, Any]) -> tuple[str, str] | None:
         return None  # cleaning changed the sentence's spacing: skip
     if kind in ("number", "name", "elsewhere"):
         changed = re.sub(rf"\b{re.escape(edit['old'])}\b", edit["new"], sentence, count=1)
-        return article, article.replace(sentence, changed, 1)
+        return article, article.replace(sentence, changed)  # every copy (captions repeat)
     if kind == "delete":
         return article, article.replace(sentence, "", 1)
     if kind == "typo":  # the previous version had the typo; this one fixes it

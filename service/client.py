@@ -74,6 +74,47 @@ class Summary:
 
 
 @dataclass(frozen=True, slots=True)
+class Box:
+    """A box from ``/v1/bullets``; with a previous box, what became of each bullet.
+
+    ``flagged``: pinned bullets the new version no longer supports (their
+    ``check`` and ``suggestion`` are in ``revision``).
+    """
+
+    bullets: list[str]
+    revision: dict[str, Any] | None
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> Box:
+        """Build from a ``/v1/bullets`` answer."""
+        return cls(list(body["bullets"]), body.get("revision"), dict(body))
+
+    @property
+    def flagged(self) -> list[dict[str, Any]]:
+        """Return the pinned bullets the story no longer supports."""
+        return [b for b in (self.revision or {}).get("bullets", []) if b.get("flagged")]
+
+    def previous(
+        self, pinned: Sequence[int] = (), text: str | None = None, html: str | None = None
+    ) -> dict[str, Any]:
+        """Return this box as the ``previous`` of the story's next save.
+
+        ``pinned``: the bullets the editor locked; ``text``/``html``: the
+        version this box was made from, so that the next answer says what
+        changed and a new fact can displace an old one.
+        """
+        previous: dict[str, Any] = {"bullets": list(self.bullets)}
+        if pinned:
+            previous["pinned"] = list(pinned)
+        if text is not None:
+            previous["text"] = text
+        elif html is not None:
+            previous["html"] = html
+        return previous
+
+
+@dataclass(frozen=True, slots=True)
 class Check:
     """The verdict on a summary from ``/v1/checks`` (``raw`` holds evidence and issues)."""
 
@@ -156,10 +197,14 @@ class Client:
 
     def summarize(
         self, text: str | None = None, *, html: str | None = None, title: str | None = None,
-        doc_id: str | None = None, **options: Any,
+        doc_id: str | None = None, previous: Mapping[str, Any] | None = None, **options: Any,
     ) -> Summary:  # fmt: skip
-        """Summarise one article (text or html); ``options`` as the API's (engine, bullets...)."""
-        body = _document(text, html, title, doc_id, options)
+        """Summarise one article (text or html); ``options`` as the API's (engine, bullets...).
+
+        ``previous``: the box last published for this story (``Box.previous``
+        builds it); the answer's ``raw["revision"]`` says what became of it.
+        """
+        body = _document(text, html, title, doc_id, options, previous)
         return Summary.from_json(self.post("/v1/summaries", body))
 
     def bullets(
@@ -169,6 +214,19 @@ class Client:
         """Return the "What You Need To Know" box of one article."""
         answer = self.post("/v1/bullets", _document(text, html, title, None, options))
         return list(answer["bullets"])
+
+    def box(
+        self, text: str | None = None, *, html: str | None = None, title: str | None = None,
+        previous: Mapping[str, Any] | None = None, **options: Any,
+    ) -> Box:  # fmt: skip
+        """Return the box of one version of a developing story, revised from ``previous``.
+
+        ``previous``: ``{"bullets": [...], "pinned": [indices], "text" or
+        "html": the version they were made from}`` (``Box.previous`` builds
+        it from the last answer); without it, the story's first box.
+        """
+        answer = self.post("/v1/bullets", _document(text, html, title, None, options, previous))
+        return Box.from_json(answer)
 
     def check(
         self, summary: str | Sequence[str], text: str | None = None, *, html: str | None = None,
@@ -323,6 +381,7 @@ def _document(
     title: str | None,
     doc_id: str | None,
     options: Mapping[str, Any],
+    previous: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     if (text is None) == (html is None):
         raise ValueError("give exactly one of text or html")
@@ -333,6 +392,8 @@ def _document(
         body["id"] = doc_id
     if options:
         body["options"] = dict(options)
+    if previous:
+        body["previous"] = dict(previous)
     return body
 
 

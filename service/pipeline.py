@@ -31,6 +31,7 @@ from service.errors import ServiceError
 from service.errors import UnsupportedLanguage
 from service.revision.box import Previous
 from service.revision.box import revise
+from service.revision.changes import new_sentences
 from service.revision.changes import what_changed
 from service.state import ServiceState
 from service.store.results import digest
@@ -209,13 +210,15 @@ def _box(
     def check(text: str, source: int | None) -> SentenceCheck:
         return checker.verdict(article, [text], grounds, [source]).sentences[0]
 
-    revision = revise(
-        article, extractor.candidates(article), box, Previous.from_mapping(dict(previous)), check,
-        options.bullets,
-    )  # fmt: skip
-    answer = revision.as_json()
+    old = None
     if previous.get("text") is not None or previous.get("html") is not None:
         old = _previous_article(state, previous)
+    revision = revise(
+        article, extractor.candidates(article), box, Previous.from_mapping(dict(previous)), check,
+        options.bullets, new_sentences(old, article) if old is not None else None,
+    )  # fmt: skip
+    answer = revision.as_json()
+    if old is not None:
         answer["changes"] = what_changed(old, article, grounds)
     return {
         **result, "bullets": [b.text for b in revision.bullets],

@@ -4,6 +4,9 @@
 
 const $ = (id) => document.getElementById(id);
 let lastBox = [];
+// Revise mode: the article the last box was made from, and the bullets pinned since.
+let lastArticle = null;
+let pinned = new Set();
 
 function showError(message) {
   const box = $("error");
@@ -85,7 +88,8 @@ function clearResult() {
   $("box").replaceChildren();
   $("source").replaceChildren();
   $("checked").replaceChildren();
-  lastBox = [];
+  $("dropped").replaceChildren();
+  $("changes").replaceChildren();
   $("copy-json").disabled = $("copy-html").disabled = true;
 }
 
@@ -168,6 +172,10 @@ async function summarise() {
   if ($("profile").value) options.profile = $("profile").value;
   if ($("bullets").value) options.bullets = Number($("bullets").value);
   request.options = options;
+  if ($("revise").checked && lastBox.length && lastArticle) {
+    request.previous = { bullets: lastBox, pinned: [...pinned].sort((a, b) => a - b), ...lastArticle };
+  }
+  const sent = { [format]: request[format] };
   $("submit").disabled = true;
   $("meta").textContent = "Working...";
   try {
@@ -183,11 +191,63 @@ async function summarise() {
       return;
     }
     render(body);
+    lastArticle = sent;
   } catch (err) {
     showError("Request failed: " + err);
     $("meta").textContent = "";
   } finally {
     $("submit").disabled = false;
+  }
+}
+
+// What became of a bullet since the previous box: kept, updated (and how), new, pinned.
+function statusElement(revised) {
+  const badge = document.createElement("span");
+  badge.className = "status " + revised.status + (revised.flagged ? " flagged" : "");
+  let text = revised.status;
+  if (revised.changes && revised.changes.length) {
+    text += ": " + revised.changes.map((c) => `${c.from} \u2192 ${c.to}`).join(", ");
+  }
+  if (revised.flagged) {
+    text += " \u00b7 the story no longer says this" + (revised.suggestion ? ` (now: ${revised.suggestion})` : "");
+  }
+  badge.textContent = text;
+  return badge;
+}
+
+function pinElement(index) {
+  const pin = document.createElement("button");
+  pin.type = "button";
+  pin.className = "pin";
+  pin.textContent = "pin";
+  pin.setAttribute("aria-pressed", String(pinned.has(index)));
+  pin.title = "Pinned bullets are never changed by a revision, only checked";
+  pin.addEventListener("click", () => {
+    if (pinned.has(index)) pinned.delete(index);
+    else pinned.add(index);
+    pin.setAttribute("aria-pressed", String(pinned.has(index)));
+  });
+  return pin;
+}
+
+function renderRevision(revision) {
+  const dropped = $("dropped");
+  for (const gone of revision ? revision.dropped : []) {
+    const item = document.createElement("li");
+    item.textContent = `dropped (${gone.reason}): ${gone.text}`;
+    dropped.appendChild(item);
+  }
+  const changes = $("changes");
+  const found = revision && revision.changes ? revision.changes : { new_facts: [], corrected_facts: [] };
+  for (const fact of found.corrected_facts) {
+    const item = document.createElement("li");
+    item.textContent = `Corrected: ${fact.from.join(", ")} \u2192 ${fact.to.join(", ")} \u00b7 ${fact.text}`;
+    changes.appendChild(item);
+  }
+  for (const fact of found.new_facts) {
+    const item = document.createElement("li");
+    item.textContent = `Updated: ${fact.text}`;
+    changes.appendChild(item);
   }
 }
 
@@ -207,7 +267,15 @@ function render(body) {
   const list = $("box");
   list.replaceChildren();
   const boxChecks = body.checks && body.checks.bullets ? body.checks.bullets.sentences : [];
-  body.bullets.forEach((bullet, i) => list.appendChild(claimElement("li", bullet, boxChecks[i])));
+  const revised = body.revision ? body.revision.bullets : [];
+  pinned = new Set(revised.flatMap((b, i) => (b.status === "pinned" ? [i] : [])));
+  body.bullets.forEach((bullet, i) => {
+    const item = claimElement("li", bullet, boxChecks[i]);
+    if (revised[i]) item.prepend(statusElement(revised[i]), " ");
+    item.append(" ", pinElement(i));
+    list.appendChild(item);
+  });
+  renderRevision(body.revision);
   lastBox = body.bullets;
   $("copy-json").disabled = $("copy-html").disabled = lastBox.length === 0;
   $("meta").textContent = `engine ${body.engine} · model ${body.model} · profile ${body.profile.name} · ${body.elapsed_ms} ms` +

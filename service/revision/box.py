@@ -108,6 +108,7 @@ def revise(
     previous: Previous,
     check: Check,
     count: int | None = None,
+    added: set[int] | None = None,
 ) -> Revision:
     """Revise ``previous`` for ``article``, whose own box would be ``fresh``.
 
@@ -118,6 +119,10 @@ def revise(
         previous: the published box.
         check: the checker, for one sentence.
         count: the caller's fixed box size, if any.
+        added: the new version's sentences the previous version lacked, when
+            the previous text was given: only those can displace a bullet (a
+            fact the story already had was not more important before; a
+            deleted paragraph only moves the others up).
     """
     sentences = [set(content_words(s.text)) for s in article.sentences]
     best_score: dict[int | None, float] = {}
@@ -143,7 +148,7 @@ def revise(
             dropped.append({"text": text, "previous": index, "reason": "superseded"})
         else:
             slots.append(revised)
-    _add_new(slots, dropped, fresh, best_score, count)
+    _add_new(slots, dropped, fresh, best_score, count, added or set())
     return Revision(slots, dropped)
 
 
@@ -164,7 +169,7 @@ def _pinned(
     """
     verdict = check(text, source)
     bullet = Revised(text, "pinned", source, score, index, check=verdict)
-    fact = changed_fact(text, article.sentences[source].text) if source is not None else None
+    fact = _fact(text, source, article, unit)
     if fact is not None and fact[1] and check(fact[0], source).supported:
         bullet.suggestion, bullet.changes = fact
         bullet.check = replace(verdict, supported=False)
@@ -183,21 +188,36 @@ def _revised(
     check: Check,
 ) -> Revised | None:
     """Return a previous bullet kept or updated for the new version, or None (unsupported)."""
-    sentence = article.sentences[source].text if source is not None else ""
-    fact = changed_fact(text, sentence) if source is not None else None
+    unit = best_unit.get(source) if source is not None else None
+    fact = _fact(text, source, article, unit)
     if fact is not None and not fact[1]:
         return Revised(text, "kept", source, score, index)  # still a cut of its sentence
     if fact is not None and check(fact[0], source).supported:
         return Revised(fact[0], "updated", source, score, index, changes=fact[1])
     if check(text, source).supported:
         return Revised(text, "kept", source, score, index)  # an editor's wording, still true
-    if source is None:
-        return None
-    unit = best_unit.get(source)
     if unit is None or not check(unit.text, source).supported:
         return None
     changes = changed_words(text, unit.text)
     return Revised(unit.text, "updated", source, score, index, changes=changes)
+
+
+def _fact(
+    text: str, source: int | None, article: Article, unit: Unit | None
+) -> tuple[str, list[tuple[str, str]]] | None:
+    """Return ``changed_fact`` against the source sentence, or its attribution-first form.
+
+    A lead bullet that moved its source to the front ("Police say ...") is
+    compared with the new sentence moved the same way. A form the bullet is
+    still a cut of wins over one that changed a number or a name.
+    """
+    if source is None:
+        return None
+    forms = [article.sentences[source].text]
+    if unit is not None and unit.attributed:
+        forms.append(unit.attributed)
+    facts = [f for f in (changed_fact(text, form) for form in forms) if f is not None]
+    return min(facts, key=lambda f: len(f[1]), default=None)
 
 
 def changed_fact(bullet: str, sentence: str) -> tuple[str, list[tuple[str, str]]] | None:
@@ -237,16 +257,48 @@ def substitute(bullet: str, sentence: str) -> tuple[str, list[tuple[str, str]]] 
             out += ours[i1:i2]
         elif op == "replace":
             old = ours[i1:i2]
-            new = theirs[j1:j2][-len(old) :] if j2 - j1 > len(old) else theirs[j1:j2]
+            new = _counterpart(old, theirs[j1:j2])
             if len(old) > MAX_SUBSTITUTION_WORDS or len(new) > MAX_SUBSTITUTION_WORDS:
                 return None
-            if i2 == len(ours):  # the bullet's end: no sentence stop inside a bullet
-                new = [*new[:-1], new[-1].rstrip(".")] if new else new
             out += new
             changes.append((" ".join(old).strip(_STRIP), " ".join(new).strip(_STRIP)))
         elif op == "delete":
             return None
     return " ".join(out), changes
+
+
+def _counterpart(old: Sequence[str], span: Sequence[str]) -> list[str]:
+    """Return the words of ``span`` that took the place of ``old``, punctuated as ``old`` was.
+
+    The new sentence's span may also hold words the bullet's cut left out
+    ("Cruz" against "Okafor, R-Texas,"): the run as long as ``old`` that
+    starts on a word of the same kind (a number for a number, a capital for
+    a capital) is taken, else the span's start.
+    """
+    size = len(old)
+    if len(span) > size:
+        kind = _kind(old[0])
+        start = next((i for i in range(len(span) - size + 1) if _kind(span[i]) == kind), 0)
+        span = span[start : start + size]
+    words = [w.strip(_STRIP) or w for w in span]
+    if words and len(words) == size:  # keep the bullet's punctuation around the words
+        words = [_punctuated(o, w) for o, w in zip(old, words, strict=True)]
+    return words
+
+
+def _kind(word: str) -> str:
+    core = word.strip(_STRIP)
+    if any(c.isdigit() for c in core):
+        return "number"
+    return "name" if core[:1].isupper() else "word"
+
+
+def _punctuated(template: str, word: str) -> str:
+    core = template.strip(_STRIP)
+    if not core:
+        return word
+    start = template.index(core)
+    return template[:start] + word + template[start + len(core) :]
 
 
 def changed_words(old: str, new: str) -> list[tuple[str, str]]:
@@ -289,8 +341,14 @@ def _add_new(
     fresh: Sequence[Bullet],
     best_score: dict[int | None, float],
     count: int | None,
+    added: set[int],
 ) -> None:
-    """Add the new version's facts that the revised box lacks: free places first."""
+    """Add the new version's facts that the revised box lacks: free places first.
+
+    Past the places the new version's own box has, a fact that outscores
+    the weakest unpinned bullet by ``DISPLACE_MARGIN`` is added while there
+    is room, and a fact new in this version (``added``) displaces it.
+    """
     wanted = count if count is not None else max(len(fresh), 1)
     room = count if count is not None else MAX_BULLETS
     candidates = [
@@ -310,7 +368,7 @@ def _add_new(
             continue
         if len(slots) < room:
             slots.append(bullet)
-        else:
+        elif bullet.source in added:
             gone = slots[weakest]
             dropped.append({"text": gone.text, "previous": gone.previous, "reason": "displaced"})
             slots[weakest] = bullet

@@ -11,6 +11,7 @@ show "Updated: ..." lines.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -20,20 +21,35 @@ from service.checks.grounds import Grounds
 from service.text.article import Article
 
 PERSISTS = 0.5  # share of content words two versions of one sentence have in common
-_NUMBER = re.compile(r"\d[\d,.:]*\d|\d")
+_NUMBER = re.compile(
+    r"\d[\d,.:]*\d|\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen)\b",
+    re.IGNORECASE,
+)
 # A capitalised word that does not open the sentence: a name, roughly.
 _NAME = re.compile(r"(?<=\s)[A-Z][\w'\u2019-]+")
 _QUOTE = re.compile(r"[\"\u201c\u201d]")
+
+
+def new_sentences(old: Article, new: Article) -> set[int]:
+    """Return the indices of the new version's sentences that the old one did not have."""
+    return {j for op, _, _, j1, j2 in _opcodes(old, new) if op != "equal" for j in range(j1, j2)}
+
+
+def _opcodes(old: Article, new: Article) -> Sequence[tuple[str, int, int, int, int]]:
+    before = [s.text for s in old.sentences]
+    after = [s.text for s in new.sentences]
+    return SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
 
 
 def what_changed(old: Article, new: Article, grounds: Grounds) -> dict[str, list[dict[str, Any]]]:
     """Return the new version's new facts and corrected facts, with their spans."""
     before = [s.text for s in old.sentences]
     after = [s.text for s in new.sentences]
-    matcher = SequenceMatcher(None, before, after, autojunk=False)
     added: list[dict[str, Any]] = []
     corrected: list[dict[str, Any]] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _opcodes(old, new):
         if op in ("equal", "delete"):
             continue
         for j in range(j1, j2):

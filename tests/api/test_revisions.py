@@ -88,6 +88,12 @@ def test_a_bad_previous_is_a_clear_422(client: FlaskClient, previous: Any, field
     assert field in answer.get_json()["errors"]["previous"]
 
 
+def test_nulls_in_previous_read_as_absent(client: FlaskClient) -> None:
+    previous = {"bullets": ["A fire killed 12"], "pinned": None, "text": None, "html": None}
+    answer = _bullets(client, {"text": STORY, "previous": previous})
+    assert answer.status_code == 200 and "changes" not in answer.get_json()["revision"]
+
+
 def test_a_previous_text_with_nothing_to_read_names_previous(client: FlaskClient) -> None:
     answer = _bullets(client, {"text": STORY, "previous": {"bullets": ["a"], "html": "<p> </p>"}})
     assert answer.status_code == 422

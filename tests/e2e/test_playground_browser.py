@@ -187,3 +187,32 @@ def test_playground_marks_unsupported_spans_of_a_draft(page_server: Server, brow
     (lost,) = right.find_elements(By.CSS_SELECTOR, "mark.issue")
     assert lost.get_attribute("class").split() == ["issue", "attribution"]
     assert "source" in lost.get_attribute("title")
+
+
+def test_revise_mode_keeps_the_box_and_its_pins_across_an_edit(
+    page_server: Server, browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_with_sample(browser, page_server)
+    browser.find_element(By.ID, "submit").click()
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#box li")) >= 3)
+    first = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#box li")]
+    browser.find_element(By.CSS_SELECTOR, "#box li button.pin").click()
+    browser.find_element(By.ID, "revise").click()
+    browser.execute_script(
+        "const a = document.getElementById('article');"
+        "a.value = 'UPDATE: Officials said on Thursday that talks would continue.\\n\\n' + a.value;"
+    )
+    browser.find_element(By.ID, "submit").click()
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#box li .status"))
+    statuses = [s.text for s in browser.find_elements(By.CSS_SELECTOR, "#box li .status")]
+    assert statuses[0] == "pinned"
+    assert all(s == "kept" for s in statuses[1 : len(first)])
+    assert (
+        browser.find_element(By.CSS_SELECTOR, "#box li button.pin").get_attribute("aria-pressed")
+        == "true"
+    )
+    assert any("Officials said on Thursday" in c.text for c in browser.find_elements(
+        By.CSS_SELECTOR, "#changes li"
+    ))  # fmt: skip

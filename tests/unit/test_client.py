@@ -82,6 +82,25 @@ def test_summarize_returns_a_typed_result(stub: Stub) -> None:
     assert headers["Idempotency-Key"]
 
 
+def test_box_sends_the_previous_box_and_builds_the_next_one(stub: Stub) -> None:
+    revision = {"bullets": [{"text": "A", "status": "pinned", "previous": 0, "flagged": True},
+                            {"text": "B", "status": "kept", "previous": 1}], "dropped": []}  # fmt: skip
+    stub.script = [(200, {}, {"bullets": ["A", "B"], "revision": revision})]
+    client = _client(stub)
+    box = client.box("Version two.", previous={"bullets": ["A", "B"], "pinned": [0]}, bullets=3)
+    _, path, _, body = stub.seen[0]
+    assert path == "/v1/bullets"
+    assert body == {"text": "Version two.", "options": {"bullets": 3},
+                    "previous": {"bullets": ["A", "B"], "pinned": [0]}}  # fmt: skip
+    assert box.bullets == ["A", "B"] and [b["text"] for b in box.flagged] == ["A"]
+    assert box.previous(pinned=[0], text="Version two.") == {
+        "bullets": ["A", "B"], "pinned": [0], "text": "Version two."
+    }  # fmt: skip
+    stub.script = [(200, {}, SUMMARY)]
+    client.summarize("Version three.", previous=box.previous())
+    assert stub.seen[1][3]["previous"] == {"bullets": ["A", "B"]}
+
+
 def test_503_and_429_are_retried_after_retry_after_with_one_key(stub: Stub) -> None:
     busy = {"status": 503, "title": "Service Unavailable"}
     stub.script = [(503, {"Retry-After": "1"}, busy), (429, {"Retry-After": "0"}, busy),

@@ -162,6 +162,11 @@ MAX_BULLET_CHARS = 1000
 class PreviousSchema(ma.Schema):
     """The box the CMS last published for this story, and optionally the story it was made from."""
 
+    @ma.pre_load
+    def _null_is_absent(self, data: Any, **kwargs: Any) -> Any:
+        """Read a null pinned, text or html as absent (CMS payloads send nulls)."""
+        return _drop_nulls(data, ("pinned", "text", "html"))
+
     bullets = ma.fields.List(
         ma.fields.String(validate=validate.Length(min=1, max=MAX_BULLET_CHARS)),
         required=True,

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from service.bullets.features import content_words
+from service.text.article import Article
 from service.text.article import prepare
 from service.text.sentences import split_sentences
 
@@ -46,14 +47,13 @@ _PRONOUN = re.compile(
     r"^(?:he|she|it|they|them|his|her|its|their|this|these|those|him|such|both\b(?![^,.;]*\band\b))\b",
     re.IGNORECASE,
 )
+_TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor)\.?\s+(?P<surname>[A-Z][\w'\u2019-]+)")
+# A back-reference ("The older of his two children", "The pair were caught",
+# "Another ...") needs, like a pronoun, the sentence before it in the box.
 _BACK_REFERENCE = re.compile(
-    r"^(?:(?P<title>Mr|Mrs|Ms|Miss|Dr|Prof|Professor)\.?\s+(?P<surname>[A-Z][\w'\u2019-]+)"
-    r"|(?:The|This|That)\s+(?:younger|older|elder|former|latter|same|other)\b"
-    r"|Same goes\b|Another\b)"
+    r"^(?:(?:The|This|That)\s+(?:younger|older|elder|former|latter|same|other)\b"
+    r"|Same goes\b|Another\b|The (?:pair|couple|two|duo|trio)\b)"
 )
-# A group named by its size ("The pair were caught ..."), like a pronoun,
-# needs the sentence before it in the box.
-_GROUP = re.compile(r"^The (?:pair|couple|two|duo|trio)\b")
 # Photo captions and widgets: picture words, credits, prices in a shopping line.
 CAPTION = re.compile(
     r"\b(?:pictured|picture(?:d)? (?:above|below|left|right)|seen (?:here|above|below|left|right)|"
@@ -84,8 +84,8 @@ def sources_of(bullet: str, sentences: Sequence[str]) -> list[int]:
     ]
     top = max(overlaps, default=0.0)
     tied = [index for index, overlap in enumerate(overlaps) if overlap == top]
-    if len(tied) < 2:
-        return tied or [0]
+    if len(tied) < 2 or top == 0:
+        return tied[:1] or [0]  # nothing shared: no source to find
     lower = bullet.lower()
     ratios = {i: SequenceMatcher(None, lower, sentences[i].lower()).ratio() for i in tied}
     best = max(ratios.values())
@@ -114,24 +114,23 @@ def dangling(bullet: str, index: int, sources: Sequence[Sequence[int]], box: Seq
     ``sources``: each bullet's possible source sentences (``sources_of``).
     """
     text = bullet.lstrip("\"'\u201c\u2018 ")
-    if _PRONOUN.match(text) or _GROUP.match(text):
-        if 0 in sources[index]:
-            return False  # a lede's pronoun is resolved later in its own sentence
-        return not (
-            index and any(p in (s - 1, s) for s in sources[index] for p in sources[index - 1])
-        )
-    match = _BACK_REFERENCE.match(text)
-    if not match:
+    titled = _TITLED.match(text)
+    if titled:  # "Mr Adams ...": the box must have named him
+        return not any(titled.group("surname") in earlier for earlier in box[:index])
+    pronoun = _PRONOUN.match(text)
+    if not (pronoun or _BACK_REFERENCE.match(text)):
         return False
-    surname = match.group("surname")
-    if surname:
-        return not any(surname in earlier for earlier in box[:index])
-    return True
+    if pronoun and 0 in sources[index]:
+        return False  # a lede's pronoun is resolved later in its own sentence
+    return not (index and any(p in (s - 1, s) for s in sources[index] for p in sources[index - 1]))
 
 
-def lint(article: str, box: Sequence[str]) -> dict[str, list[str]]:
-    """Return each class's offending bullets (or numbers) for one box."""
-    prepared = prepare(article)
+def lint(article: str, box: Sequence[str], prepared: Article | None = None) -> dict[str, list[str]]:
+    """Return each class's offending bullets (or numbers) for one box.
+
+    ``prepared``: the article as the service read it, when already at hand.
+    """
+    prepared = prepared or prepare(article)
     sentences = [s.text for s in prepared.sentences] or split_sentences(article)
     sources = [sources_of(bullet, sentences) for bullet in box]
     raw = numbers(article) | numbers(prepared.text)

@@ -42,3 +42,23 @@ def test_a_repeated_sentence_maps_to_every_copy() -> None:
     assert sources_of(bullet, sentences) == [2]
     twice = ["Graydon called for more jets.", "Shares fell.", "Graydon called for more jets."]
     assert sources_of("Graydon called for more jets", twice) == [0, 2]
+
+
+def test_a_comparative_back_reference_needs_the_sentence_before_it() -> None:
+    article = (
+        "Michael Douglas says his son Dylan had a run-in with anti-Semitism in Europe. "
+        "The actor described the incident last summer in an opinion column. "
+        "The older of his two children, 14-year-old Dylan, came to his father in tears. "
+        "Mr Douglas went to talk to the man at the pool."
+    )
+    older = "The older of his two children, 14-year-old Dylan, came to his father in tears"
+    after = lint(
+        article, ["The actor described the incident last summer in an opinion column", older]
+    )
+    assert after["dangling"] == []
+    alone = lint(
+        article, ["Michael Douglas says his son Dylan had a run-in with anti-Semitism", older]
+    )
+    assert alone["dangling"] == [older]
+    titled = lint(article, ["Mr Douglas went to talk to the man at the pool"])
+    assert titled["dangling"] == ["Mr Douglas went to talk to the man at the pool"]

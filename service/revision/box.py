@@ -44,6 +44,7 @@ from service.text.article import Article
 MATCH = 0.5  # share of a bullet's content words its sentence must hold
 DISPLACE_MARGIN = 0.1  # in the fitted score's units: about its spread inside one story
 MAX_SUBSTITUTION_WORDS = 4  # a changed number, date or name, not a rewritten clause
+MAX_TRIED = 3  # sentences a bullet is tried against as a cut (repeats: a caption and its body)
 _STRIP = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019"
 
 # Check one sentence against the new article, from a known source sentence if any.
@@ -328,7 +329,7 @@ def _source(text: str, article: Article, sentences: Sequence[set[str]]) -> int |
     ranked = sorted(
         (i for i, share in enumerate(shares) if share >= MATCH), key=lambda i: -shares[i]
     )
-    for index in ranked:
+    for index in ranked[:MAX_TRIED]:
         cut = substitute(text, article.sentences[index].text)
         if cut is not None and not cut[1]:
             return index

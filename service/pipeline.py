@@ -158,7 +158,7 @@ def summarize_documents(
     todo = [
         a for a, c in zip(prepared, cached, strict=True) if isinstance(a, Article) and c is None
     ]
-    summaries = iter(engine.summarize(todo, options.params) if todo else [])
+    summaries = iter(engine.summarize(todo, _params(state, options)) if todo else [])
     results: list[dict[str, Any] | ServiceError] = []
     for document, item, key, hit in zip(documents, prepared, keys, cached, strict=True):
         if isinstance(item, ServiceError):
@@ -247,6 +247,12 @@ def _previous_key(document: Mapping[str, Any]) -> str:
     return json.dumps(previous, sort_keys=True) if previous else ""
 
 
+def _params(state: ServiceState, options: Options) -> SummaryParams:
+    """Return the engine parameters of these options, in the house style of their profile."""
+    profile = state.profiles.get(options.profile, options.caller)
+    return replace(options.params, selection=profile.selection, summary=profile.summary_style)
+
+
 def _profile_key(state: ServiceState, options: Options) -> tuple[str, str]:
     """Return the name and version of the profile these options get (part of every cache key)."""
     profile = state.profiles.get(options.profile, options.caller)
@@ -270,7 +276,7 @@ def _reviewed(
             extractive = state.engines.engines.get(FALLBACK_ENGINE)
             if extractive is None or not extractive.ready:
                 return None
-            (summary,) = extractive.summarize([article], options.params)
+            (summary,) = extractive.summarize([article], _params(state, options))
             return summary.text, extractive.model
 
         result = review(state).result(article, result, fallback, grounds, sources)

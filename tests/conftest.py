@@ -22,6 +22,13 @@ from service.text.article import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_8dc29571600dcd6e.txt"
+# A lead that gives its source last and an appositive: what a house style cuts or keeps.
+HOUSE_STYLE_STORY = (
+    "Taxes will rise by 3 per cent next year to pay for new schools and roads across the "
+    "county, the mayor said on Monday. Jane Smith, the council's long-serving treasurer, "
+    "warned that the county's reserves would run out by 2027 without the rise. "
+    "The council approved the budget by nine votes to four after a long debate."
+)
 
 
 def make_article(*sentences: str, paragraphs: int = 1) -> str:

@@ -110,11 +110,26 @@ def drop_appositive(text: str) -> str:
     return text
 
 
-def compress(text: str) -> str:
-    """Apply every deletion rule once, in a fixed order."""
-    text = drop_dash_aside(drop_leading_time(text))
-    return drop_trailing_participle(drop_appositive(drop_relative_clause(text)))
+# The deletion rules by name, in the order they apply: a house style (a
+# profile's ``box.cuts``) may leave out those its editors do not make.
+CUTS = ("leading_time", "dash_aside", "relative_clause", "appositive", "trailing_participle")
+ALL_CUTS = frozenset(CUTS)
+
+
+def compress(text: str, cuts: frozenset[str] = ALL_CUTS) -> str:
+    """Apply each deletion rule in ``cuts`` once, in a fixed order."""
+    for name in CUTS:
+        if name in cuts:
+            text = RULES[name](text)
+    return text
 
 
 def _keep_if_long(original: str, shortened: str) -> str:
     return shortened if len(shortened.split()) >= MIN_LEFT_WORDS else original
+
+
+RULES = {
+    "leading_time": drop_leading_time, "dash_aside": drop_dash_aside,
+    "relative_clause": drop_relative_clause, "appositive": drop_appositive,
+    "trailing_participle": drop_trailing_participle,
+}  # fmt: skip

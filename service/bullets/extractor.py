@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from service.bullets.compress import ALL_CUTS
 from service.bullets.compress import compress
 from service.bullets.features import BACK_REFERENCE
 from service.bullets.features import FIRST_SECOND_PERSON
@@ -243,10 +244,10 @@ class BulletExtractor:
                 continue  # "... a modern-day suffragette." "Or so says actress ..."
             if _BARE_ATTRIBUTION.search(text):
                 continue  # "Her lawyer Mihir Desai said:" lost its quotation
-            text = shorten(text)
+            text = shorten(text, self.selection.cuts)
             pieces = split_clauses(text) if len(text.split()) > SPLIT_WORDS else [text]
             if len(pieces) == 1:
-                pieces = [fit_long(text, MAX_WORDS)]
+                pieces = [fit_long(text, self.selection.max_words)]
             for part, piece in enumerate(pieces):
                 unit = self._unit(profile, piece, part, len(sentences), top, article.text)
                 if unit is not None:
@@ -258,7 +259,7 @@ class BulletExtractor:
     ) -> Unit | None:
         """Return one candidate, or None when it cannot be a bullet (``context``: the article)."""
         words = len(text.split())
-        if words < MIN_WORDS or words > MAX_WORDS or _has_unbalanced_quote(text):
+        if words < MIN_WORDS or words > self.selection.max_words or _has_unbalanced_quote(text):
             return None
         if not _LOWERCASE_WORD.search(text):
             return None  # a line-up, a table row, a shouted heading: names, no fact
@@ -276,8 +277,14 @@ class BulletExtractor:
             and not (part == 0 and _is_cataphoric(profile))
         ) or (part > 0 and bool(FIRST_SECOND_PERSON.match(text)))
         attributed = None
-        if part == 0 and (not profile.opens_with_pronoun or _is_cataphoric(profile)):
-            attributed = fronted(profile.sentence.text, context)
+        if (
+            self.selection.front_attribution
+            and part == 0
+            and (not profile.opens_with_pronoun or _is_cataphoric(profile))
+        ):
+            attributed = fronted(
+                profile.sentence.text, context, self.selection.cuts, self.selection.max_words
+            )
         order = profile.sentence.index + part / 2
         score = self.selection.score(features)
         return Unit(
@@ -319,10 +326,13 @@ class BulletExtractor:
         return text if text[-1:] in ".!?\"'\u201d\u2019" else text + "."
 
 
-def shorten(sentence: str) -> str:
-    """Apply every safe deletion to one sentence (asides, attribution, adjuncts, clauses)."""
+def shorten(sentence: str, cuts: frozenset[str] = ALL_CUTS) -> str:
+    """Apply every safe deletion to one sentence (asides, attribution, adjuncts, clauses).
+
+    ``cuts``: the compression classes (``compress.CUTS``) the house style makes.
+    """
     text = drop_connective(cut_long_tail(drop_attribution(drop_asides(sentence))))
-    return compress(text)
+    return compress(text, cuts)
 
 
 def inside_quotation(sentences: Sequence[Sentence]) -> list[bool]:
@@ -403,7 +413,9 @@ def _is_cataphoric(profile: Profile) -> bool:
     )
 
 
-def fronted(sentence: str, context: str = "") -> str | None:
+def fronted(
+    sentence: str, context: str = "", cuts: frozenset[str] = ALL_CUTS, max_words: int = MAX_WORDS
+) -> str | None:
     """Return the sentence with its attribution moved to the front, if it fits a bullet.
 
     ``context``: the article, which tells a name from a common word.
@@ -411,8 +423,8 @@ def fronted(sentence: str, context: str = "") -> str | None:
     moved = present_attribution(drop_asides(sentence), context)
     if moved is None:
         return None
-    moved = compress(moved)
-    return moved if len(moved.split()) <= MAX_WORDS else None
+    moved = compress(moved, cuts)
+    return moved if len(moved.split()) <= max_words else None
 
 
 def _names_someone(profile: Profile) -> bool:

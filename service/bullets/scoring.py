@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.bullets.compress import ALL_CUTS
 from service.bullets.features import Profile
 
 FEATURES = (
@@ -65,10 +66,34 @@ class Selection:
     brevity: float
     max_words: int
     count: CountRule = CountRule()
+    cuts: frozenset[str] = ALL_CUTS  # the deletion rules the house style makes
+    front_attribution: bool = True  # the lead's source first ("X says ..."), else in place
 
     def score(self, values: Sequence[float]) -> float:
         """Return the weighted sum of one candidate's feature values."""
         return self.bias + sum(self.weights[n] * v for n, v in zip(FEATURES, values, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryStyle:
+    """The extractive summary's selection knobs, in units of the box's fitted score.
+
+    Each candidate's value is its fitted score plus ``centrality`` times its
+    similarity to the article's centroid, less ``redundancy`` times its
+    similarity to what is chosen and ``brevity`` per 30 words.
+    """
+
+    centrality: float = 0.05
+    redundancy: float = 0.2
+    brevity: float = 0.05
+
+    def as_json(self) -> dict[str, float]:
+        """Return the knobs as a profile stores them."""
+        return {"centrality": self.centrality, "redundancy": self.redundancy,
+                "brevity": self.brevity}  # fmt: skip
+
+
+DEFAULT_SUMMARY = SummaryStyle()
 
 
 def load_selection() -> Selection:

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from service.bullets.scoring import Selection
+from service.bullets.scoring import SummaryStyle
 from service.errors import ServiceError
 from service.text.article import Article
 
@@ -24,6 +26,10 @@ class SummaryParams:
 
     max_words: int = 80
     min_words: int = 0
+    # The house style (a profile's box selection and summary knobs), for the
+    # engines that select sentences; model engines ignore it.
+    selection: Selection | None = None
+    summary: SummaryStyle | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ higher ROUGE than the word pieces (bench/README.md) at thirty times the cost
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,6 +21,9 @@ from service.bullets.extractor import BulletExtractor
 from service.bullets.extractor import Unit
 from service.bullets.extractor import is_anchored
 from service.bullets.extractor import repeats
+from service.bullets.scoring import DEFAULT_SUMMARY
+from service.bullets.scoring import Selection
+from service.bullets.scoring import SummaryStyle
 from service.checks.embeddings import StaticEncoder
 from service.engines.base import Summarizer
 from service.engines.base import Summary
@@ -33,10 +37,7 @@ from service.text.article import Article
 logger = logging.getLogger(__name__)
 
 MAX_CANDIDATES = 10  # the fitted position prior makes the rest irrelevant
-# Chosen on train.jsonl with bench/fit_extractive.py (units of the box's fitted score).
-CENTRALITY = 0.05
-REDUNDANCY = 0.2
-BREVITY = 0.05
+MAX_STYLES = 64  # extractors kept for house styles (profiles) before starting over
 
 
 class EmbeddingSummarizer(Summarizer):
@@ -50,6 +51,9 @@ class EmbeddingSummarizer(Summarizer):
         self.settings = settings
         self._encoder: StaticEncoder | None = None
         self._extractor = BulletExtractor()
+        # One extractor per house style (a profile's selection), made on first use.
+        self._extractors: dict[int, BulletExtractor] = {}
+        self._extractors_lock = threading.Lock()
 
     @property
     def model(self) -> str:
@@ -78,14 +82,15 @@ class EmbeddingSummarizer(Summarizer):
         Only the best ``MAX_CANDIDATES`` candidates by the box's fitted score
         are embedded, so the cost per article is bounded whatever its length.
         """
-        pools = [self.candidates(article) for article in articles]
+        extractor = self._extractor_for(params.selection)
+        pools = [self.candidates(article, extractor) for article in articles]
         flat = [unit.text for pool in pools for unit in pool]
         vectors = self.embed(flat) if flat else np.empty((0, 0), dtype=np.float32)
         results, offset = [], 0
         for article, pool in zip(articles, pools, strict=True):
             mine = vectors[offset : offset + len(pool)]
             offset += len(pool)
-            chosen = select(pool, mine, params.max_words)
+            chosen = select(pool, mine, params.max_words, params.summary or DEFAULT_SUMMARY)
             if not chosen:  # no usable candidate (unpunctuated copy): its lead, within budget
                 lead = take_within(article.sentences, params.max_words)
                 results.append(Summary(" ".join(s.text for s in lead)))
@@ -93,9 +98,22 @@ class EmbeddingSummarizer(Summarizer):
             results.append(Summary(" ".join(_as_sentence(u.text) for u in chosen)))
         return results
 
-    def candidates(self, article: Article) -> list[Unit]:
+    def _extractor_for(self, selection: Selection | None) -> BulletExtractor:
+        """Return the extractor of a house style (the default profile's without one)."""
+        if selection is None:
+            return self._extractor
+        with self._extractors_lock:
+            extractor = self._extractors.get(id(selection))
+            if extractor is None or extractor.selection is not selection:
+                if len(self._extractors) >= MAX_STYLES:
+                    self._extractors.clear()
+                extractor = BulletExtractor(selection=selection)
+                self._extractors[id(selection)] = extractor
+            return extractor
+
+    def candidates(self, article: Article, extractor: BulletExtractor | None = None) -> list[Unit]:
         """Return the article's best whole-or-shortened sentences by the fitted score."""
-        units = self._extractor.candidates(article)
+        units = (extractor or self._extractor).candidates(article)
         best = sorted(units, key=lambda u: -u.score)[:MAX_CANDIDATES]
         return sorted(best, key=lambda u: u.order)
 
@@ -108,12 +126,14 @@ def select(
     pool: Sequence[Unit],
     vectors: np.ndarray,
     max_words: int,
-    weights: tuple[float, float, float] = (CENTRALITY, REDUNDANCY, BREVITY),
+    style: SummaryStyle = DEFAULT_SUMMARY,
 ) -> list[Unit]:
     """Choose units by fitted score + MiniLM centrality with MMR, within ``max_words``."""
     if not pool:
         return []
-    centrality_weight, redundancy_weight, brevity = weights
+    centrality_weight, redundancy_weight, brevity = (
+        style.centrality, style.redundancy, style.brevity,
+    )  # fmt: skip
     mean = vectors.mean(0)
     centroid = mean / max(float(np.linalg.norm(mean)), 1e-12)
     centrality = (vectors @ centroid).tolist()

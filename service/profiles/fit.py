@@ -29,12 +29,16 @@ from service.bullets.extractor import MAX_WORDS
 from service.bullets.extractor import MIN_BULLETS
 from service.bullets.extractor import BulletExtractor
 from service.bullets.extractor import Unit
+from service.bullets.scoring import DEFAULT_SUMMARY
 from service.bullets.scoring import FEATURES
 from service.bullets.scoring import LENGTH
 from service.bullets.scoring import THRESHOLD
 from service.bullets.scoring import CountRule
 from service.bullets.scoring import Selection
+from service.bullets.scoring import SummaryStyle
 from service.profiles.archive import Story
+from service.profiles.style import DEFAULT_STYLE
+from service.profiles.style import HouseStyle
 from service.text.article import Article
 from service.text.article import prepare
 
@@ -43,6 +47,8 @@ RIDGE = 1.0
 REDUNDANCY_GRID = (0.0, 0.05, 0.1)
 BREVITY_GRID = (0.05, 0.1, 0.15, 0.2)
 THRESHOLD_QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.9)
+SUMMARY_GRID = ((0.0, 0.05, 0.1), (0.1, 0.2), (0.05, 0.1, 0.15))  # centrality, redundancy, brevity
+SUMMARY_WORDS = 75  # the API's default summary length
 Progress = Callable[[str, int, int], None]
 Grams = tuple[Counter[tuple[str, ...]], Counter[tuple[str, ...]]]
 _TOKENIZER = tokenizers.DefaultTokenizer(use_stemmer=True)
@@ -86,20 +92,37 @@ class Case:
     lead: float = 0.0  # Lead-3's ROUGE-1+2: the floor a box is judged against
 
 
-def build_cases(
-    stories: Sequence[Story], progress: Progress, groups: Sequence[int] | None = None
-) -> list[Case]:
-    """Prepare every story, build its candidates and mark the oracle's picks.
+def prepared(story: Story) -> Article:
+    """Return one archive story as the service reads it."""
+    if story.is_html:
+        return prepare(html=story.text, title=story.title)
+    return prepare(story.text, title=story.title)
 
-    ``groups`` says which archive file each story came from (all one file by default).
+
+def base_selection(version: str, style: HouseStyle) -> Selection:
+    """Return a selection with no weights yet, in the house style (what candidates are cut to)."""
+    return Selection(
+        version, dict.fromkeys(FEATURES, 0.0), 0.0, 0.0, 0.0, MAX_WORDS,
+        CountRule(LENGTH, default=4), style.cuts, style.front_attribution,
+    )  # fmt: skip
+
+
+def build_cases(
+    stories: Sequence[Story],
+    progress: Progress,
+    groups: Sequence[int] | None = None,
+    style: HouseStyle = DEFAULT_STYLE,
+    articles: Sequence[Article] | None = None,
+) -> list[Case]:
+    """Prepare every story, build its candidates in the house style and mark the oracle's picks.
+
+    ``groups`` says which archive file each story came from (all one file by
+    default); ``articles``, the stories already prepared.
     """
-    extractor = BulletExtractor()
+    extractor = BulletExtractor(selection=base_selection("candidates", style))
     cases = []
     for number, story in enumerate(stories, 1):
-        if story.is_html:
-            article = prepare(html=story.text, title=story.title)
-        else:
-            article = prepare(story.text, title=story.title)
+        article = articles[number - 1] if articles is not None else prepared(story)
         units = tuple(extractor.candidates(article))
         reference = "\n".join(story.bullets)
         tokens = _tokens(reference)
@@ -132,10 +155,11 @@ def oracle(units: Sequence[Unit], reference: Grams, size: int) -> tuple[float, .
     return tuple(float(i in chosen) for i in range(len(units)))
 
 
-def fit_selection(cases: Sequence[Case], version: str) -> Selection:
+def fit_selection(
+    cases: Sequence[Case], version: str, style: HouseStyle = DEFAULT_STYLE
+) -> Selection:
     """Fit weights on ``cases``, then choose the selection knobs and the count rule by ROUGE."""
-    weights = _ridge(cases)
-    base = Selection(version, weights, 0.0, 0.0, 0.0, MAX_WORDS, CountRule(LENGTH, default=4))
+    base = replace(base_selection(version, style), weights=_ridge(cases))
     scored = [rescored(base, case.units) for case in cases]
     knobs = [
         replace(base, redundancy=r, brevity=b)
@@ -150,6 +174,39 @@ def fit_selection(cases: Sequence[Case], version: str) -> Selection:
     return max(
         (replace(best, count=rule) for rule in rules), key=lambda s: _mean_rouge(s, cases, scored)
     )
+
+
+def fit_summary(cases: Sequence[Case], selection: Selection) -> SummaryStyle:
+    """Choose the extractive summary's knobs by its ROUGE over Lead-3's (least-gain file).
+
+    The summary takes the box's best candidates (by the fitted selection) at
+    the API's default length, embedded once with the packaged MiniLM word
+    pieces. Redundancy is never off: a summary would state a caption's
+    repeat of the body twice.
+    """
+    from service.checks.embeddings import static_encoder
+    from service.engines.extractive import MAX_CANDIDATES
+    from service.engines.extractive import select
+
+    encoder = static_encoder()
+    if encoder is None:  # no MiniLM package: the engine cannot run either
+        return DEFAULT_SUMMARY
+    pools = []
+    for case in cases:
+        best = sorted(rescored(selection, case.units), key=lambda u: -u.score)[:MAX_CANDIDATES]
+        pool = sorted(best, key=lambda u: u.order)
+        pools.append((pool, encoder([u.text for u in pool]) if pool else None))
+    styles = [SummaryStyle(c, r, b) for c, r, b in itertools.product(*SUMMARY_GRID)]
+
+    def gain(style: SummaryStyle) -> float:
+        gains: dict[int, list[float]] = {}
+        for case, (pool, vectors) in zip(cases, pools, strict=True):
+            chosen = select(pool, vectors, SUMMARY_WORDS, style) if vectors is not None else []
+            value = rouge12([u.text for u in chosen], case.grams)
+            gains.setdefault(case.group, []).append(value - case.lead)
+        return min(statistics.fmean(values) for values in gains.values()) if gains else 0.0
+
+    return max(styles, key=gain)  # first of equals: stable
 
 
 def _ridge(cases: Sequence[Case]) -> dict[str, float]:

@@ -2,10 +2,11 @@
 
 ::
 
-    {"schema": 1, "name": "bbc", "version": "1+3f9c0a1b2c3d",
+    {"schema": 2, "name": "bbc", "version": "a95b9d3c36a4.5e0c1d2f",
      "box": {"weights": {...}, "bias": 0.0, "redundancy": 0.05, "brevity": 0.1,
              "max_words": 35, "count": {"rule": "threshold", "minimum": 3,
-             "maximum": 5, "threshold": 0.02}},
+             "maximum": 5, "threshold": 0.02},
+             "attribution": "in_place", "cuts": ["dash_aside"]},
      "fitted_on": {"file": "bbc.fit.jsonl", "sha256": "...", "stories": 1000, "skipped": 0},
      "report": {"folds": 5, "rows": [...]}}
 """
@@ -18,15 +19,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service.bullets.compress import CUTS
 from service.bullets.extractor import MAX_BULLETS
 from service.bullets.extractor import MIN_BULLETS
+from service.bullets.scoring import DEFAULT_SUMMARY
 from service.bullets.scoring import FEATURES
 from service.bullets.scoring import LENGTH
 from service.bullets.scoring import THRESHOLD
 from service.bullets.scoring import CountRule
 from service.bullets.scoring import Selection
+from service.bullets.scoring import SummaryStyle
 
-SCHEMA = 1
+SCHEMA = 2  # 2 added box.attribution, box.cuts and summary; schema 1 reads with the defaults
+FRONT, IN_PLACE = "front", "in_place"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -49,6 +54,7 @@ class Profile:
     selection: Selection
     fitted_on: dict[str, Any]
     report: dict[str, Any]
+    summary_style: SummaryStyle = DEFAULT_SUMMARY
 
     def as_json(self) -> dict[str, Any]:
         """Return the profile as its file holds it."""
@@ -56,13 +62,19 @@ class Profile:
         return {
             "schema": SCHEMA, "name": self.name, "version": self.version,
             "box": {"weights": dict(s.weights), "bias": s.bias, "redundancy": s.redundancy,
-                    "brevity": s.brevity, "max_words": s.max_words, "count": s.count.as_json()},
+                    "brevity": s.brevity, "max_words": s.max_words, "count": s.count.as_json(),
+                    "attribution": FRONT if s.front_attribution else IN_PLACE,
+                    "cuts": [c for c in CUTS if c in s.cuts]},
+            "summary": self.summary_style.as_json(),
             "fitted_on": self.fitted_on, "report": self.report,
         }  # fmt: skip
 
     def summary(self) -> dict[str, Any]:
         """Return what ``GET /v1/profiles`` shows of it."""
-        return {"name": self.name, "version": self.version, "count": self.selection.count.as_json(),
+        s = self.selection
+        return {"name": self.name, "version": self.version, "count": s.count.as_json(),
+                "attribution": FRONT if s.front_attribution else IN_PLACE,
+                "cuts": [c for c in CUTS if c in s.cuts],
                 "fitted_on": self.fitted_on, "report": self.report}  # fmt: skip
 
 
@@ -87,8 +99,8 @@ def parse_profile(data: Any, source: str) -> Profile:
     field = _Fields(source)
     if not isinstance(data, dict):
         raise ProfileError(source, "(file)", "must be a JSON object")
-    if data.get("schema") != SCHEMA:
-        raise ProfileError(source, "schema", f"must be {SCHEMA}, got {data.get('schema')!r}")
+    if data.get("schema") not in (1, SCHEMA):
+        raise ProfileError(source, "schema", f"must be 1 or {SCHEMA}, got {data.get('schema')!r}")
     name = field.text(data, "name")
     if not NAME.match(name):
         raise ProfileError(source, "name", "must be 1-40 of a-z, 0-9, '-' and '_'")
@@ -105,11 +117,34 @@ def parse_profile(data: Any, source: str) -> Profile:
         brevity=field.number(box, "brevity", "box.brevity", 0, 10),
         max_words=int(field.number(box, "max_words", "box.max_words", 10, 80, whole=True)),
         count=_count(field, field.mapping(box, "count", "box.count")),
+        cuts=_cuts(field, box),
+        front_attribution=box.get("attribution", FRONT) == FRONT,
     )
+    if box.get("attribution", FRONT) not in (FRONT, IN_PLACE):
+        raise ProfileError(source, "box.attribution", f"must be {FRONT!r} or {IN_PLACE!r}")
     return Profile(
         name, selection.version, selection, field.mapping(data, "fitted_on"),
-        field.mapping(data, "report"),
+        field.mapping(data, "report"), _summary(field, data),
     )  # fmt: skip
+
+
+def _summary(field: _Fields, data: dict[str, Any]) -> SummaryStyle:
+    if "summary" not in data:
+        return DEFAULT_SUMMARY
+    knobs = field.mapping(data, "summary")
+    return SummaryStyle(
+        *(
+            field.number(knobs, k, f"summary.{k}", 0, 10)
+            for k in ("centrality", "redundancy", "brevity")
+        )
+    )
+
+
+def _cuts(field: _Fields, box: dict[str, Any]) -> frozenset[str]:
+    cuts = box.get("cuts", list(CUTS))
+    if not isinstance(cuts, list) or not all(isinstance(c, str) and c in CUTS for c in cuts):
+        raise ProfileError(field.source, "box.cuts", f"must be a list of {', '.join(CUTS)}")
+    return frozenset(cuts)
 
 
 def _count(field: _Fields, count: dict[str, Any]) -> CountRule:

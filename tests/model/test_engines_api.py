@@ -15,6 +15,7 @@ from service.engines.extractive import EmbeddingSummarizer
 from service.settings import Settings
 from service.text.article import prepare
 from service.text.sentences import split_sentences
+from tests.conftest import HOUSE_STYLE_STORY
 from tests.conftest import SEED
 from tests.model.conftest import tiny_settings
 from tests.model.tiny import make_story
@@ -137,3 +138,19 @@ def test_outputs_are_bounded_for_one_huge_sentence(minilm: EmbeddingSummarizer) 
     (summary,) = minilm.summarize([article], SummaryParams())
     bullets = BulletExtractor().extract(article)
     assert 0 < len(summary.text) <= 2_000 and all(len(b) <= 2_000 for b in bullets)
+
+
+def test_the_extractive_summary_is_written_in_the_profiles_house_style(
+    minilm: EmbeddingSummarizer,
+) -> None:
+    from dataclasses import replace
+
+    from service.profiles.catalog import builtin_profiles
+
+    article = prepare(HOUSE_STYLE_STORY)
+    general = next(p.selection for p in builtin_profiles() if p.name == "general")
+    plain = replace(general, cuts=frozenset(), front_attribution=False)
+    (cut,) = minilm.summarize([article], SummaryParams(selection=general))
+    (kept,) = minilm.summarize([article], SummaryParams(selection=plain))
+    assert "long-serving treasurer" not in cut.text
+    assert "long-serving treasurer" in kept.text

@@ -6,24 +6,33 @@ import csv
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from service.bullets.compress import ALL_CUTS
 from service.bullets.extractor import BulletExtractor
+from service.bullets.scoring import DEFAULT_SUMMARY
 from service.bullets.scoring import THRESHOLD
 from service.bullets.scoring import CountRule
 from service.profiles.archive import MIN_STORIES
 from service.profiles.archive import ArchiveError
+from service.profiles.archive import Story
 from service.profiles.archive import read_archive
 from service.profiles.catalog import Catalog
 from service.profiles.catalog import builtin_profiles
 from service.profiles.profile import ProfileError
 from service.profiles.profile import load_profile
+from service.profiles.style import MIN_EVIDENCE
+from service.profiles.style import HouseStyle
+from service.profiles.style import house_style
+from service.profiles.style import shared_style
 from service.settings import Settings
 from service.settings import SettingsError
 from service.text.article import prepare
+from tests.conftest import HOUSE_STYLE_STORY
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT.parent / "shared" / "eval"
@@ -160,6 +169,15 @@ def shipped(name: str = "cnn") -> dict[str, Any]:
             "box.count.maximum",
         ),
         (lambda d: d.pop("report"), "report"),
+        (lambda d: d["box"].update(attribution="sideways"), "box.attribution"),
+        (lambda d: d["box"].update(cuts=["appositive", "adverbs"]), "box.cuts"),
+        (lambda d: d["box"].update(cuts="appositive"), "box.cuts"),
+        (
+            lambda d: d.update(summary={"centrality": 0.1, "redundancy": "lots"}),
+            "summary.redundancy",
+        ),
+        (lambda d: d.update(summary=[0.1, 0.2, 0.05]), "summary"),
+        (lambda d: d.update(schema=3), "schema"),
     ],
 )
 def test_a_bad_profile_names_its_file_and_field(tmp_path: Path, change: Any, field: str) -> None:
@@ -169,6 +187,61 @@ def test_a_bad_profile_names_its_file_and_field(tmp_path: Path, change: Any, fie
     with pytest.raises(ProfileError) as refused:
         load_profile(path)
     assert refused.value.field == field and refused.value.source == str(path)
+
+
+def test_a_schema_1_profile_reads_with_the_default_style(tmp_path: Path) -> None:
+    data = shipped()
+    data["schema"] = 1
+    for key in ("attribution", "cuts"):
+        data["box"].pop(key, None)
+    data.pop("summary", None)
+    profile = load_profile(write_jsonl(tmp_path / "old.json", [data]))
+    assert profile.selection.cuts == ALL_CUTS and profile.selection.front_attribution
+    assert profile.summary_style == DEFAULT_SUMMARY
+
+
+def _story(article: str, bullets: list[str]) -> Story:
+    return Story(article, "", tuple(bullets), False)
+
+
+def test_house_style_reads_the_editors_habits() -> None:
+    """Editors who keep appositives and leave sources in place get a box that does too."""
+    article = (
+        "The council approved a new budget on Monday. "
+        "Jane Smith, the council's treasurer, warned that reserves would run out by 2027. "
+        "Taxes will rise by 3 per cent next year to pay for new schools, the mayor said."
+    )
+    keeps = ["Jane Smith, the council's treasurer, warned that reserves would run out by 2027",
+             "Taxes will rise by 3 per cent next year to pay for new schools, the mayor said"]  # fmt: skip
+    cuts = ["Jane Smith warned that reserves would run out by 2027",
+            "The mayor says taxes will rise by 3 per cent next year to pay for new schools"]  # fmt: skip
+    for bullets, appositive, front in ((keeps, False, False), (cuts, True, True)):
+        stories = [_story(article, bullets)] * MIN_EVIDENCE
+        style = house_style(stories, [prepare(article)] * MIN_EVIDENCE)
+        assert ("appositive" in style.cuts) is appositive
+        assert style.front_attribution is front
+    few = house_style([_story(article, keeps)] * (MIN_EVIDENCE - 1), [prepare(article)] * 19)
+    assert few.cuts == ALL_CUTS and few.front_attribution  # too little evidence: the defaults
+
+
+def test_shared_style_changes_a_default_only_where_every_newsroom_does() -> None:
+    kept_all = HouseStyle(frozenset(), False)
+    cut_some = HouseStyle(frozenset({"appositive"}), True)
+    shared = shared_style([kept_all, cut_some], ["a.jsonl", "b.jsonl"])
+    assert shared.cuts == {"appositive"} and shared.front_attribution
+    assert shared_style([kept_all, kept_all], ["a", "b"]).cuts == frozenset()
+
+
+def test_the_box_makes_only_its_house_cuts_and_fronts_only_in_front_style() -> None:
+    article = prepare(HOUSE_STYLE_STORY)
+    general = next(p.selection for p in builtin_profiles() if p.name == "general")
+    full = BulletExtractor(selection=general).extract(article, 3)
+    plain = replace(general, cuts=frozenset(), front_attribution=False)
+    kept = BulletExtractor(selection=plain).extract(article, 3)
+    assert any(b.startswith("The mayor says") for b in full)
+    assert not any(b.startswith("The mayor says") for b in kept)
+    assert not any("long-serving treasurer" in b for b in full)
+    assert any("long-serving treasurer" in b for b in kept)
 
 
 def test_a_bad_profile_in_the_folder_stops_the_server_at_start(tmp_path: Path) -> None:

@@ -16,9 +16,10 @@ words, to the new article's sentence it most likely came from, and:
   earlier bullet of the new box now says it.
 
 Then the facts the new version's own box wants fill the free places; a
-new fact more important (by the profile's fitted score, by at least
+fact more important (by the profile's fitted score, by at least
 ``DISPLACE_MARGIN``) than a kept bullet is added while the box has room
-(up to five bullets, unless the caller fixed the count) and otherwise
+(up to five bullets, unless the caller fixed the count); when it is full,
+only a fact new in this version (known when the previous text is sent)
 ``displaced`` the weakest unpinned bullet, taking its place.
 """
 

@@ -166,9 +166,14 @@ def summarize_documents(
             continue
         if hit is None:
             summary = next(summaries)
+            try:
+                box = _box(state, item, options, document.get("previous"))
+            except ServiceError as exc:  # a bad previous version fails its own item only
+                results.append(exc)
+                continue
             hit = {
                 "summary": summary.text,
-                **_box(state, item, options, document.get("previous")),
+                **box,
                 "engine": engine.name,
                 "model": engine.model,
                 "language": item.language,

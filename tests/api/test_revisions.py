@@ -100,6 +100,14 @@ def test_a_previous_text_with_nothing_to_read_names_previous(client: FlaskClient
     assert "previous.html" in answer.get_json()["errors"]
 
 
+def test_a_bad_previous_version_fails_its_batch_item_alone(client: FlaskClient) -> None:
+    bad = {"text": UPDATED, "previous": {"bullets": ["a"], "html": "<p> </p>"}}
+    answer = client.post("/v1/summaries:batch", json={"documents": [bad, {"text": STORY}]})
+    first, second = answer.get_json()["results"]
+    assert answer.status_code == 200 and not first["ok"] and second["ok"]
+    assert "previous.html" in first["error"]["errors"]
+
+
 def test_previous_is_part_of_the_cache_key(client: FlaskClient) -> None:
     first = _bullets(client, {"text": UPDATED, "previous": {"bullets": ["A fire killed 12"]}})
     second = _bullets(

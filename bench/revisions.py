@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from service import create_app
-from service.bullets.extractor import _RECENT
+from service.bullets.extractor import forget_candidates
 from service.settings import Settings
 from service.text.article import prepare
 
@@ -179,11 +179,11 @@ def score(rows: dict[str, dict[str, Any]], edits: list[dict[str, Any]]) -> None:
             continue
         old, new = pair
         box = _box(client, old)["bullets"]
-        _RECENT.clear()  # no request reuses another's candidates
+        forget_candidates()  # no request reuses another's candidates
         started = time.perf_counter()
         _box(client, new)
         plain_ms.append((time.perf_counter() - started) * 1000)
-        _RECENT.clear()
+        forget_candidates()
         started = time.perf_counter()
         answer = _box(client, new, {"bullets": box})
         revised_ms.append((time.perf_counter() - started) * 1000)

@@ -81,6 +81,12 @@ _ABBREVIATION_END = re.compile(
 _DATE_LABEL = re.compile(rf"^(?:(?:{MONTH_NAMES}|{WEEKDAYS})\b[^:]*|[^:]*\d{{4}}):", re.IGNORECASE)
 
 
+def forget_candidates() -> None:
+    """Drop the remembered candidates (benchmarks time each request on its own)."""
+    with _RECENT_LOCK:
+        _RECENT.clear()
+
+
 @dataclass(frozen=True, slots=True)
 class Unit:
     """A candidate bullet: a shortened sentence or one clause of it."""

@@ -57,7 +57,12 @@ class CountRule:
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """Fitted weights and the settings of the greedy selection that uses them."""
+    """A box's house style: fitted weights and the settings that use them.
+
+    The greedy selection's redundancy and brevity, the count rule, the
+    longest bullet, the compression classes applied and where a lead's
+    source goes.
+    """
 
     version: str
     weights: Mapping[str, float]

@@ -108,14 +108,14 @@ class SqliteJobTable:
     def __init__(self, folder: str, ttl: float) -> None:
         """Create the folder and table if needed; keep ended jobs ``ttl`` seconds."""
         Path(folder).mkdir(parents=True, exist_ok=True)
-        self._connections = ThreadConnections(str(Path(folder) / FILE_NAME))
+        self._connections = ThreadConnections(str(Path(folder) / FILE_NAME), _create)
         self._ttl = ttl
-        self._run(_create)
+        self._run(lambda db: None)  # open now: a folder that cannot hold it fails at start
 
     def _run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         try:
             return work(self._connections.get())
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:  # OSError: the lock file cannot be opened
             logger.warning("jobs_unavailable backend=sqlite error=%s", type(exc).__name__)
             STORE_ERRORS.labels("jobs").inc()
             raise JobsUnavailable(UNAVAILABLE) from exc

@@ -11,6 +11,7 @@ raises ``StoreUnavailable``; the caller's policy decides what it means.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import sqlite3
 import threading
 import time
@@ -40,14 +41,14 @@ class SqliteStore:
     def __init__(self, folder: str, prefix: str) -> None:
         """Remember the file; it is opened (and its table made) on first use in each thread."""
         Path(folder).mkdir(parents=True, exist_ok=True)
-        self._connections = ThreadConnections(str(Path(folder) / FILE_NAME), _SCHEMA)
+        self._connections = ThreadConnections(str(Path(folder) / FILE_NAME), _create)
         self._prefix = prefix
         self._writes = 0
 
     def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         try:
             return work(self._connections.get())
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:  # OSError: the lock file cannot be opened
             raise StoreUnavailable(f"sqlite: {type(exc).__name__}: {exc}") from exc
 
     def get(self, key: str) -> str | None:
@@ -126,11 +127,17 @@ class SqliteStore:
             self._run(lambda db: db.execute("DELETE FROM kv WHERE expires <= ?", (time.time(),)))
 
 
+def _create(db: sqlite3.Connection) -> None:
+    db.execute(_SCHEMA)
+
+
 class ThreadConnections:
     """One connection to one SQLite file per thread, opened (and set up) on first use."""
 
-    def __init__(self, path: str, *setup: str) -> None:
-        """Remember the file and the statements a new connection runs; nothing is opened yet."""
+    def __init__(
+        self, path: str, setup: Callable[[sqlite3.Connection], object] | None = None
+    ) -> None:
+        """Remember the file and what a new connection runs first (its schema); nothing is opened yet."""
         self._path = path
         self._setup = setup
         self._local = threading.local()
@@ -139,18 +146,34 @@ class ThreadConnections:
         """Return this thread's connection (raises ``sqlite3.Error`` if it cannot open)."""
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            db = connect(self._path)
-            for statement in self._setup:
-                db.execute(statement)
+            db = connect(self._path, self._setup)
             self._local.db = db
         return db
 
 
-def connect(path: str) -> sqlite3.Connection:
-    """Open a connection for one thread: autocommit, WAL journal, a 5 s busy timeout."""
+def connect(
+    path: str, setup: Callable[[sqlite3.Connection], object] | None = None
+) -> sqlite3.Connection:
+    """Open a connection for one thread: autocommit, WAL journal, a 5 s busy timeout.
+
+    Switching a new file to WAL takes an exclusive lock that SQLite does not
+    wait for (the busy timeout does not cover it), so workers opening a fresh
+    file at once would fail with "database is locked". The switch and
+    ``setup`` (a schema, its migration) therefore run one opener at a time,
+    under an ``flock`` on a file beside the database (threads and processes
+    alike).
+    """
     db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
+    try:
+        with open(path + ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            db.execute("PRAGMA journal_mode=WAL")
+            if setup is not None:
+                setup(db)
+        db.execute("PRAGMA synchronous=NORMAL")
+    except BaseException:
+        db.close()
+        raise
     return db
 
 

@@ -9,6 +9,7 @@ import pytest
 from service.errors import StateUnavailable
 from service.store.base import Store
 from service.store.base import StoreUnavailable
+from service.store.jobs import SqliteJobTable
 from service.store.memory import MemoryStore
 from service.store.policy import FailClosed
 from service.store.policy import FailOpen
@@ -50,6 +51,32 @@ def test_sqlite_store_add_is_atomic_across_threads(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert wins.count(True) == 1
+
+
+@pytest.mark.parametrize("open_store", [
+    lambda folder: SqliteStore(folder, "p:").check(),
+    lambda folder: SqliteJobTable(folder, 60).held(),
+], ids=["store", "jobs"])  # fmt: skip
+def test_sqlite_files_open_fresh_in_many_threads_at_once(tmp_path: Path, open_store) -> None:
+    """Workers starting together on a new file: switching it to WAL must not fail as "locked"."""
+    errors: list[BaseException] = []
+    for attempt in range(40):  # the race lost about one fresh file in fifteen before the lock
+        folder = str(tmp_path / str(attempt))
+        barrier = threading.Barrier(8)
+
+        def open_now(folder: str = folder, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            try:
+                open_store(folder)
+            except Exception as exc:  # noqa: BLE001 - collected, asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_now) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
 
 
 def test_sqlite_store_prefixes_keep_uses_apart(tmp_path: Path) -> None:

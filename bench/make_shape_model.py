@@ -86,7 +86,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/shape-models"))
     default_corpus = Path("../shared/eval/dev.jsonl")
     parser.add_argument("--corpus", type=Path, default=default_corpus)
-    parser.add_argument("--ct2", action="store_true", help="also write the CTranslate2 int8 copy")
+    parser.add_argument(
+        "--ct2", action="store_true", help="also write the CTranslate2 float32 and int8 copies"
+    )
     args = parser.parse_args()
     corpus = read_corpus(
         args.corpus if args.corpus.exists() else Path("seeds/000_8dc29571600dcd6e.txt")
@@ -114,7 +116,9 @@ def main() -> None:
         from service.ct2 import convert
         from service.ct2 import ct2_path
 
-        print(f"wrote {convert(folder, ct2_path(args.out, NAME))} (CTranslate2 int8)")
+        for weights in ("float32", "int8"):
+            target = convert(folder, ct2_path(args.out, NAME, weights), weights)
+            print(f"wrote {target} (CTranslate2 {weights})")
 
 
 if __name__ == "__main__":

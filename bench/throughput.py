@@ -1,6 +1,6 @@
 """Drive the real service under gunicorn, configuration by configuration, in one run.
 
-    python bench/make_shape_model.py --ct2      # once: random distilbart-shaped weights
+    python bench/make_shape_model.py --ct2      # once: random distilbart-shaped weights + ct2 copies
     python bench/throughput.py [--clients 8] [--duration 60] [--configs a,b,c,d,e]
 
 For each configuration it starts ``newsbrief serve`` on a free loopback port,
@@ -41,14 +41,17 @@ CONFIGS: dict[str, tuple[str, dict[str, str]]] = {
             "NEWSBRIEF_TORCH_THREADS": "0",
         },
     ),  # fmt: skip
+    # The default: with a CTranslate2 float32 copy on disk (make_shape_model.py
+    # --ct2 writes one), one worker running a replica per core on one copy.
     "b": ("default", {}),
     "c": ("fastest", {"NEWSBRIEF_QUANTIZE": "ct2-int8", "NEWSBRIEF_NUM_BEAMS": "1"}),
     # CTranslate2 int8 with the card's beam search: decoding as in (a) and (b).
     "d": ("ct2 beam 4", {"NEWSBRIEF_QUANTIZE": "ct2-int8"}),
     "e": ("torch int8", {"NEWSBRIEF_QUANTIZE": "int8", "NEWSBRIEF_NUM_BEAMS": "1"}),
-    # CTranslate2 float32, the card's beams: the same tokens as torch fp32
-    # (bench/lossless.py), needs bench/shape-models/shape-distilbart-ct2-float32.
-    "f": ("ct2 fp32", {"NEWSBRIEF_QUANTIZE": "ct2-float32"}),
+    # The default before issue 31: torch fp32, one worker per core.
+    "t": ("torch fp32", {"NEWSBRIEF_QUANTIZE": "none"}),
+    # The float32 copy in one worker per core: a copy of the weights each.
+    "w": ("ct2 fp32 x2", {"NEWSBRIEF_WORKERS": "2"}),
 }
 
 
@@ -192,7 +195,8 @@ def main() -> None:
     )
     header = (
         f"{'config':14} {'art/s':>7} {'p50 s':>7} {'p95 s':>7} {'p99 s':>7} {'done':>5} {'err':>4} "
-        f"{'peak RSS':>9} {'anon':>6} {'PSS':>6} {'x (a)':>6}   (memory: MiB per worker, max)"
+        f"{'peak RSS':>9} {'anon':>6} {'PSS':>6} {'PSS sum':>8} {'x (a)':>6}"
+        "   (memory: MiB per worker, max; PSS sum: all workers)"
     )
     print(header)
     baseline = None
@@ -208,12 +212,13 @@ def main() -> None:
         peak = max((m.get("VmHWM", 0.0) for m in memories), default=0.0)
         anon = max((m.get("RssAnon", 0.0) for m in memories), default=0.0)
         pss = max((m.get("Pss", 0.0) for m in memories), default=0.0)
+        total = sum(m.get("Pss", 0.0) for m in memories)
         rate = len(outcome.latencies) / outcome.elapsed
         baseline = baseline or rate
         print(
             f"({key}) {label:10} {rate:7.3f} {outcome.quantile(0.5):7.2f} {outcome.quantile(0.95):7.2f} "
             f"{outcome.quantile(0.99):7.2f} {len(outcome.latencies):5d} {outcome.errors:4d} "
-            f"{peak:9.0f} {anon:6.0f} {pss:6.0f} {rate / baseline:6.2f}",
+            f"{peak:9.0f} {anon:6.0f} {pss:6.0f} {total:8.0f} {rate / baseline:6.2f}",
             flush=True,
         )
         if last_process is not None:

@@ -192,7 +192,13 @@ def models_list() -> None:
 @models.command("fetch")
 @click.argument("name")
 def models_fetch(name: str) -> None:
-    """Download NAME at its pinned revision and check that it loads."""
+    """Download NAME at its pinned revision, check that it loads, and convert it for serving.
+
+    The CTranslate2 float32 copy that the engine serves by default on a CPU
+    is written next to it; a model CTranslate2 cannot convert is served by
+    torch, and the command says so.
+    """
+    from service.ct2 import ct2_path
     from service.errors import ModelMissing
     from service.modelstore import ModelStore
 
@@ -203,6 +209,13 @@ def models_fetch(name: str) -> None:
     except ModelMissing as exc:
         raise click.ClickException(exc.detail) from None
     click.echo(f"fetched {name} into {path}")
+    target = ct2_path(store.root, name, "float32")
+    try:
+        _convert(store, name, "float32")
+    except click.ClickException as exc:
+        click.echo(f"no CTranslate2 copy, torch will serve {name}: {exc.message}")
+    else:
+        click.echo(f"converted {name} into {target} (served by default on a CPU)")
 
 
 @models.command("convert")
@@ -212,20 +225,29 @@ def models_fetch(name: str) -> None:
     help="int8 for NEWSBRIEF_QUANTIZE=ct2-int8, float32 for ct2-float32.",
 )  # fmt: skip
 def models_convert(name: str, quantization: str) -> None:
-    """Convert fetched NAME to CTranslate2 (for NEWSBRIEF_QUANTIZE=ct2-int8 or ct2-float32)."""
-    from service.ct2 import convert
-    from service.ct2 import ct2_path
-    from service.errors import ModelMissing
+    """Convert fetched NAME to CTranslate2 (float32: served by default; int8: ct2-int8)."""
     from service.modelstore import ModelStore
 
     store = ModelStore(_settings().model_dir)
+    click.echo(f"converted {name} into {_convert(store, name, quantization)}")
+
+
+def _convert(store: Any, name: str, quantization: str) -> Any:
+    """Write NAME's CTranslate2 copy; an error says why (no ctranslate2, an architecture it lacks)."""
+    import shutil
+
+    from service.ct2 import convert
+    from service.ct2 import ct2_path
+    from service.errors import ModelMissing
+
+    target = ct2_path(store.root, name, quantization)
     try:
-        target = convert(
-            store.require(name), ct2_path(store.root, name, quantization), quantization
-        )
+        return convert(store.require(name), target, quantization)
     except ModelMissing as exc:
         raise click.ClickException(exc.detail) from None
-    click.echo(f"converted {name} into {target}")
+    except Exception as exc:  # the converter's ValueError for an architecture it lacks, ...
+        shutil.rmtree(target, ignore_errors=True)
+        raise click.ClickException(f"CTranslate2 cannot convert {name}: {exc}") from None
 
 
 def _verify(store: Any, name: str) -> None:

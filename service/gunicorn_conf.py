@@ -32,7 +32,10 @@ bind = f"{_settings.host}:{_settings.port}"
 # pools thrash). Default: one worker per core (NEWSBRIEF_WORKERS=0), each with
 # one torch thread: on CPU, separate processes beat intra-op threads because
 # the decoder's per-token matmuls are too small to split well (bench/README.md).
-# Each worker holds its own model copy, so memory scales with workers.
+# Each worker holds its own model copy, so memory scales with workers. A
+# CTranslate2 copy (the default where one was converted) is the exception:
+# one worker runs a replica per core on a single copy of the weights
+# (Settings.effective_workers).
 # gthread: a worker's threads share that copy; they only wait on the
 # micro-batcher, so a few (NEWSBRIEF_THREADS) let requests queue and batch
 # while one generates.

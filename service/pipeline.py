@@ -176,6 +176,8 @@ def summarize_documents(
                 **box,
                 "engine": engine.name,
                 "model": engine.model,
+                "backend": engine.backend,
+                "precision": engine.precision,
                 "language": item.language,
                 "input_chars": item.input_chars,
                 "truncated": summary.truncated,
@@ -299,7 +301,7 @@ def _cache_key(
         article.title, article.text, article.language, article.input_chars, options.max_summary_words,
         options.min_summary_words, options.bullets, _profile_key(state, options), engine.name,
         engine.model, engine.revision, previous, state.checker.version if previous else "",
-        settings.num_beams, settings.quantize, settings.dtype, settings.bullet_punctuation,
+        settings.num_beams, engine.backend, engine.precision, settings.bullet_punctuation,
     )  # fmt: skip
 
 

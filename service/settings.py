@@ -16,7 +16,7 @@ ENGINE_CHOICES = ("auto", "abstractive", "extractive", "lead", "bullets")
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 PUNCTUATION_CHOICES = ("none", "period")
-QUANTIZE_CHOICES = ("none", "int8", "ct2-int8", "ct2-float32")
+QUANTIZE_CHOICES = ("auto", "none", "int8", "ct2-int8", "ct2-float32")
 UNSUPPORTED_CHOICES = ("flag", "drop", "fallback")
 DTYPE_CHOICES = ("auto", "float32", "float16", "bfloat16")
 
@@ -75,7 +75,7 @@ class Settings:
     generate_batch: int = 8
     max_chunks: int = 8
     num_beams: int = 0
-    quantize: str = "none"
+    quantize: str = "auto"
     dtype: str = "auto"
     batch_size: int = 0
     batch_wait_ms: int = 10
@@ -185,13 +185,40 @@ class Settings:
 
     @property
     def effective_workers(self) -> int:
-        """Return the worker count: set, or one per core.
+        """Return the worker count: set, or one per core, or one for a converted model.
 
         On CPU one single-threaded worker per core measured faster than one
         worker using every core (bench/README.md): intra-op threads scale
         poorly on the small decoder matmuls, processes do not share a GIL.
+        A CTranslate2 copy is the exception: it is not fork-safe, so each
+        worker would hold its own copy of the weights, while one worker runs
+        one replica per core on a single copy (as fast, half the memory on
+        two cores).
         """
-        return self.workers or _default_threads()
+        if self.workers:
+            return self.workers
+        return 1 if self.serves_converted_copy else _default_threads()
+
+    @property
+    def serves_converted_copy(self) -> bool:
+        """Tell whether the default engine will serve a CTranslate2 copy on the CPU.
+
+        Read from the disk before any worker starts (the layout depends on
+        it); a copy that then fails to load falls back to torch in that one
+        worker.
+        """
+        from service.ct2 import QUANTIZATIONS
+        from service.ct2 import ct2_path
+        from service.modelstore import ModelStore
+
+        if self.quantize not in ("auto", *QUANTIZATIONS) or self.device == "cuda":
+            return False
+        if self.engine not in ("auto", "abstractive"):
+            return False
+        if not ModelStore(self.model_dir).is_present(self.model):
+            return False
+        weights = QUANTIZATIONS.get(self.quantize, "float32")
+        return (ct2_path(self.model_dir, self.model, weights) / "model.bin").is_file()
 
     @property
     def effective_torch_threads(self) -> int:

@@ -198,6 +198,9 @@ class EngineRegistry:
                 "ready": engine.ready,
                 "model": engine.model,
                 "revision": engine.revision,
+                "backend": engine.backend,
+                "precision": engine.precision,
+                "fallback": engine.fallback,
                 "language": engine.language,
                 "error": engine.failure.detail if engine.failure else None,
             }

@@ -52,6 +52,9 @@ class Summarizer(abc.ABC):
     language: ClassVar[str] = "en"
     # Articles per micro-batch when NEWSBRIEF_BATCH_SIZE is 0 (auto).
     preferred_batch: int = 8
+    # Batches the engine runs at once (CTranslate2 replicas sharing one copy
+    # of the weights); the micro-batcher starts one runner for each.
+    parallel: int = 1
 
     def __init__(self) -> None:
         """Start unloaded."""
@@ -75,6 +78,21 @@ class Summarizer(abc.ABC):
     @property
     def revision(self) -> str | None:
         """Return the pinned model revision, if the engine has one."""
+        return None
+
+    @property
+    def backend(self) -> str | None:
+        """Return what runs the model (``torch``, ``ctranslate2``), if there is one."""
+        return None
+
+    @property
+    def precision(self) -> str | None:
+        """Return the precision the model runs in (``float32``, ``int8``, ...)."""
+        return None
+
+    @property
+    def fallback(self) -> str | None:
+        """Return why the engine runs on another backend than its default, if it does."""
         return None
 
     def load(self, warmup_text: str = "") -> None:

@@ -55,7 +55,7 @@ class _Job:
 
 
 class MicroBatcher:
-    """A bounded queue and one worker thread that calls ``run`` on batches."""
+    """A bounded queue and runner threads (one, or one per model replica) that call ``run``."""
 
     def __init__(
         self, run: RunBatch, *, batch_size: int, wait_ms: int, queue_size: int, timeout_s: float
@@ -69,13 +69,18 @@ class MicroBatcher:
         self._pending: list[_Job] = []
         self._cond = threading.Condition()
         self._closed = False
-        self._thread = threading.Thread(target=self._loop, name="micro-batcher", daemon=True)
+        self._threads: list[threading.Thread] = []
         self.batches: list[int] = []  # sizes of recent batches, for tests and metrics
         self.label = "engine"
 
-    def start(self) -> None:
-        """Start the worker thread."""
-        self._thread.start()
+    def start(self, runners: int = 1) -> None:
+        """Start the runner threads: one per batch the engine can run at once."""
+        for number in range(max(1, runners)):
+            thread = threading.Thread(
+                target=self._loop, name=f"micro-batcher-{number}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
 
     @property
     def depth(self) -> int:
@@ -116,12 +121,13 @@ class MicroBatcher:
             self._pending = [j for j in self._pending if not j.future.cancelled()]
 
     def close(self, timeout: float = 30.0) -> None:
-        """Stop taking work, finish what is queued, then stop the thread."""
+        """Stop taking work, finish what is queued, then stop the runners."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def _loop(self) -> None:
         while True:
@@ -215,11 +221,26 @@ class BatchedSummarizer(Summarizer):
         """Return the inner engine's revision."""
         return self.inner.revision
 
+    @property
+    def backend(self) -> str | None:
+        """Return the inner engine's backend."""
+        return self.inner.backend
+
+    @property
+    def precision(self) -> str | None:
+        """Return the inner engine's precision."""
+        return self.inner.precision
+
+    @property
+    def fallback(self) -> str | None:
+        """Return why the inner engine runs on torch, if it falls back."""
+        return self.inner.fallback
+
     def _load(self) -> None:
         self.inner.load()
         if not self.batcher.batch_size:
             self.batcher.batch_size = self.inner.preferred_batch
-        self.batcher.start()
+        self.batcher.start(runners=self.inner.parallel)
 
     def warmup(self, sample: str) -> None:
         """Warm up the inner engine directly (the batcher adds nothing to learn)."""

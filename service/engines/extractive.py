@@ -61,6 +61,16 @@ class EmbeddingSummarizer(Summarizer):
         return "all-MiniLM-L6-v2 word pieces"
 
     @property
+    def backend(self) -> str | None:
+        """Return what runs the word-piece vectors."""
+        return "numpy"
+
+    @property
+    def precision(self) -> str | None:
+        """Return the vectors' precision."""
+        return "float32"
+
+    @property
     def revision(self) -> str | None:
         """Return the version of the package that ships the weights."""
         from importlib.metadata import version

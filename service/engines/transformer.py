@@ -115,9 +115,14 @@ class TransformerSummarizer(Summarizer):
         self.spec: ModelSpec | None = None
         self._revision: str | None = None
         self._lock = threading.Lock()
+        # A fast tokenizer must not be called from two threads at once (its
+        # truncation state is shared: "Already borrowed"); CTranslate2 replicas
+        # generate in parallel, so every tokenizer call takes this lock.
+        self._tokenizer_lock = threading.Lock()
         self._model: Any = None
         self._tokenizer: Any = None
         self._ct2: Any = None
+        self._fallback: str | None = None
         self._config: Any = None
         self.device = torch.device("cpu")
         self.dtype = torch.float32
@@ -141,23 +146,15 @@ class TransformerSummarizer(Summarizer):
         torch.set_num_threads(self.settings.effective_torch_threads)
         self.device = choose_device(self.settings.device)
         self.dtype = choose_dtype(self.settings.dtype, self.device)
-        if self.settings.quantize != "none" and self.device.type != "cpu":
+        if self.settings.quantize not in ("none", "auto") and self.device.type != "cpu":
             raise ModelMissing(
                 f"NEWSBRIEF_QUANTIZE={self.settings.quantize} is a CPU path; unset it on CUDA"
             )
         self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         self._config = AutoConfig.from_pretrained(path, local_files_only=True)
-        if self.settings.quantize.startswith("ct2-"):
-            from service.ct2 import QUANTIZATIONS
-            from service.ct2 import Ct2Generator
-
-            # The converted copy replaces the torch weights: they are never loaded.
-            forced = getattr(self._config, "forced_eos_token_id", None) is not None
-            self._ct2 = Ct2Generator(
-                self.store.root, self.model_name, self._tokenizer,
-                self.settings.effective_torch_threads, QUANTIZATIONS[self.settings.quantize], forced,
-            )  # fmt: skip
-        else:
+        # A converted copy replaces the torch weights: they are never loaded.
+        self._ct2, self._fallback = self._open_ct2()
+        if self._ct2 is None:
             self._model = self._load_torch(path)
         # Measured on a 2-core CPU: padded batches of ~1000-token articles cost
         # more than they save (the encoder dominates); on a GPU they multiply
@@ -166,10 +163,72 @@ class TransformerSummarizer(Summarizer):
         limits = [self.spec.max_input_tokens, getattr(self._config, "max_position_embeddings", 0)]
         self.max_input_tokens = min(x for x in limits if x) if any(limits) else 512
         logger.info(
-            "model_loaded model=%s revision=%s device=%s dtype=%s quantize=%s threads=%d max_input_tokens=%d",
-            self.model_name, self._revision, self.device, self.dtype, self.settings.quantize,
+            "model_loaded model=%s revision=%s device=%s backend=%s precision=%s threads=%d max_input_tokens=%d",
+            self.model_name, self._revision, self.device, self.backend, self.precision,
             torch.get_num_threads(), self.max_input_tokens,
         )  # fmt: skip
+
+    def _open_ct2(self) -> tuple[Any, str | None]:
+        """Return the CTranslate2 generator to serve with (or None), and why torch serves.
+
+        ``auto`` (the default) serves the model's CTranslate2 float32 copy on
+        a CPU whenever one loads: about 2x torch through the service at the
+        same quality (bench/README.md). Torch serves when there is no copy
+        (not converted, or an architecture CTranslate2 cannot convert), when
+        the copy does not load (corrupt, written by another ctranslate2),
+        when ctranslate2 is not installed, and on a GPU. An explicit
+        ``ct2-*`` setting must load.
+        """
+        quantize = self.settings.quantize
+        if quantize in ("none", "int8") or (quantize == "auto" and self.device.type != "cpu"):
+            return None, None
+        from service.ct2 import QUANTIZATIONS
+        from service.ct2 import Ct2Generator
+
+        forced = getattr(self._config, "forced_eos_token_id", None) is not None
+        replicas = self.settings.effective_torch_threads
+        try:
+            generator = Ct2Generator(
+                self.store.root, self.model_name, self._tokenizer, replicas,
+                QUANTIZATIONS.get(quantize, "float32"), forced, self._tokenizer_lock,
+            )  # fmt: skip
+        except Exception as exc:  # ModelMissing, ImportError, ctranslate2's RuntimeError
+            if quantize != "auto":
+                raise
+            missing = isinstance(exc, ModelMissing)
+            reason = f"the CTranslate2 copy did not load: {exc}"
+            if isinstance(exc, ModelMissing):
+                reason = exc.detail
+            if isinstance(exc, ImportError):
+                reason = "ctranslate2 is not installed"
+            log = logger.info if missing else logger.warning
+            log("model_backend_fallback model=%s backend=torch reason=%s", self.model_name, reason)
+            return None, reason
+        self.parallel = replicas
+        return generator, None
+
+    @property
+    def backend(self) -> str | None:
+        """Return ``ctranslate2`` or ``torch`` once loaded."""
+        if self._ct2 is not None:
+            return "ctranslate2"
+        return "torch" if self._model is not None else None
+
+    @property
+    def precision(self) -> str | None:
+        """Return the weights' precision as served (``float32``, ``int8``, ``bfloat16``)."""
+        if self._ct2 is not None:
+            return str(self._ct2.compute_type)
+        if self._model is None:
+            return None
+        return (
+            "int8" if self.settings.quantize == "int8" else str(self.dtype).removeprefix("torch.")
+        )
+
+    @property
+    def fallback(self) -> str | None:
+        """Return why torch serves where the default would take the CTranslate2 copy."""
+        return self._fallback
 
     def _load_torch(self, path: Any) -> Any:
         model = AutoModelForSeq2SeqLM.from_pretrained(path, local_files_only=True, dtype=self.dtype)
@@ -234,7 +293,8 @@ class TransformerSummarizer(Summarizer):
     def _pack(self, doc: int, sentences: Sequence[str]) -> list[Window]:
         """Pack whole sentences into windows of at most the model's input length."""
         budget = self.max_input_tokens - 4  # room for BOS/EOS and a T5 prefix
-        lengths = self._tokenizer(list(sentences), add_special_tokens=False)["input_ids"]
+        with self._tokenizer_lock:
+            lengths = self._tokenizer(list(sentences), add_special_tokens=False)["input_ids"]
         windows: list[Window] = []
         current: list[str] = []
         used = 0
@@ -266,9 +326,8 @@ class TransformerSummarizer(Summarizer):
             chunk = [texts[i] for i in batch]
             if self._ct2 is not None:
                 kwargs = self.generation_kwargs(params)
-                with self._lock:
-                    prefixed = [self._prefix + t for t in chunk]
-                    decoded = self._ct2.generate(prefixed, self.max_input_tokens, kwargs)
+                prefixed = [self._prefix + t for t in chunk]
+                decoded = self._ct2.generate(prefixed, self.max_input_tokens, kwargs)
             else:
                 decoded = self._decode(self._generate(self._encode(chunk), params))
             outputs.update(zip(batch, decoded, strict=True))

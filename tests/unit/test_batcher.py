@@ -233,3 +233,27 @@ def test_batcher_running_batch_sees_its_timed_out_request_as_abandoned() -> None
 
 def test_is_abandoned_is_false_outside_a_batch() -> None:
     assert not is_abandoned()
+
+
+@pytest.mark.parametrize("runners", [1, 2, 3])
+def test_batcher_runs_one_batch_per_runner_at_once(runners: int) -> None:
+    """Replicas sharing one model copy each take a batch: none waits while one is free."""
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow(articles: Sequence[Article], params: SummaryParams) -> list[Summary]:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.2)
+        with lock:
+            running[0] -= 1
+        return [Summary(a.text.upper()) for a in articles]
+
+    b = MicroBatcher(slow, batch_size=1, wait_ms=0, queue_size=16, timeout_s=10.0)
+    b.start(runners=runners)
+    texts = [f"Story number {i} is here." for i in range(runners * 2)]
+    assert submit_concurrently(b, texts, SummaryParams()) == [t.upper() for t in texts]
+    assert most[0] == runners
+    b.close()
+    assert not any(thread.is_alive() for thread in b._threads)

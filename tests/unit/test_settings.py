@@ -70,3 +70,29 @@ def test_settings_torch_threads_share_cores_among_workers() -> None:
     settings = Settings.from_env({"NEWSBRIEF_WORKERS": "64"})
     assert settings.effective_torch_threads == 1
     assert Settings.from_env({"NEWSBRIEF_TORCH_THREADS": "3"}).effective_torch_threads == 3
+
+
+def test_a_converted_model_is_served_by_one_worker_with_a_replica_per_core(tmp_path) -> None:
+    """The CTranslate2 copy is not fork-safe: one worker holds it once, not one per worker."""
+    import os
+    import shutil
+
+    from service.modelstore import ModelStore
+
+    shutil.copy(ModelStore(Settings().model_dir).root / "manifest.toml", tmp_path)
+    weights = tmp_path / "distilbart-cnn-12-6"
+    weights.mkdir()
+    (weights / "config.json").write_text("{}")
+    (weights / "model.safetensors").write_bytes(b"")
+    base = {"NEWSBRIEF_MODEL_DIR": str(tmp_path)}
+    cores = max(1, os.cpu_count() or 1)
+    assert Settings.from_env(base).effective_workers == cores  # torch: one worker per core
+    copy = tmp_path / "distilbart-cnn-12-6-ct2-float32"
+    copy.mkdir()
+    (copy / "model.bin").write_bytes(b"")
+    served = Settings.from_env(base)
+    assert (served.effective_workers, served.effective_torch_threads) == (1, cores)
+    for other in ({"NEWSBRIEF_QUANTIZE": "none"}, {"NEWSBRIEF_ENGINE": "extractive"},
+                  {"NEWSBRIEF_DEVICE": "cuda"}, {"NEWSBRIEF_QUANTIZE": "ct2-int8"}):  # fmt: skip
+        assert Settings.from_env({**base, **other}).effective_workers == cores, other
+    assert Settings.from_env({**base, "NEWSBRIEF_WORKERS": "3"}).effective_workers == 3

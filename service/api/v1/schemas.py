@@ -437,6 +437,19 @@ class ProfilesSchema(ma.Schema):
     profiles = ma.fields.List(ma.fields.Nested(ProfileSchema), required=True)
 
 
+def _backend_field() -> ma.fields.String:
+    return ma.fields.String(
+        allow_none=True,
+        metadata=_describe("What runs the model (ctranslate2, torch, numpy); null for rules."),
+    )
+
+
+def _precision_field() -> ma.fields.String:
+    return ma.fields.String(
+        allow_none=True, metadata=_describe("The precision it runs in (float32, int8, ...).")
+    )
+
+
 class SummarySchema(ma.Schema):
     """A summary and its "What You Need To Know" box."""
 
@@ -445,6 +458,8 @@ class SummarySchema(ma.Schema):
     bullets = ma.fields.List(ma.fields.String(), required=True, metadata=_describe("Key facts."))
     engine = ma.fields.String(required=True, metadata=_describe("Engine that wrote it."))
     model = ma.fields.String(required=True, metadata=_describe("Model behind the engine."))
+    backend = _backend_field()
+    precision = _precision_field()
     language = ma.fields.String(
         required=True, metadata=_describe("The article's language (ISO 639-1), detected or given.")
     )
@@ -608,6 +623,12 @@ class EngineSchema(ma.Schema):
     ready = ma.fields.Boolean(required=True)
     model = ma.fields.String(required=True)
     revision = ma.fields.String(allow_none=True)
+    backend = _backend_field()
+    precision = _precision_field()
+    fallback = ma.fields.String(
+        allow_none=True,
+        metadata=_describe("Why torch serves where the default takes the CTranslate2 copy."),
+    )
     language = ma.fields.String(required=True)
     error = ma.fields.String(allow_none=True, metadata=_describe("Why it is not ready."))
 

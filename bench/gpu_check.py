@@ -44,7 +44,7 @@ WORDS = 43  # min = max: about 60 new tokens, fixed work whatever the weights
 def engine_for(model_dir: Path, batch: int, device: str) -> TransformerSummarizer:
     settings = Settings.from_mapping(
         {"model_dir": str(model_dir), "model": NAME, "device": device, "generate_batch": str(batch),
-         "max_chunks": "1"}
+         "max_chunks": "1", "quantize": "none"}
     )  # fmt: skip
     engine = TransformerSummarizer(settings, ModelStore(model_dir))
     engine.load()

@@ -39,6 +39,7 @@ CONFIGS: dict[str, tuple[str, dict[str, str]]] = {
             "NEWSBRIEF_THREADS": "1",
             "NEWSBRIEF_BATCH_SIZE": "1",
             "NEWSBRIEF_TORCH_THREADS": "0",
+            "NEWSBRIEF_QUANTIZE": "none",
         },
     ),  # fmt: skip
     # The default: with a CTranslate2 float32 copy on disk (make_shape_model.py

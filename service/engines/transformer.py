@@ -195,13 +195,11 @@ class TransformerSummarizer(Summarizer):
         except Exception as exc:  # ModelMissing, ImportError, ctranslate2's RuntimeError
             if quantize != "auto":
                 raise
-            missing = isinstance(exc, ModelMissing)
-            reason = f"the CTranslate2 copy did not load: {exc}"
-            if isinstance(exc, ModelMissing):
-                reason = exc.detail
-            if isinstance(exc, ImportError):
+            log, reason = logger.warning, f"the CTranslate2 copy did not load: {exc}"
+            if isinstance(exc, ModelMissing):  # no copy: a normal state, with its remedy
+                log, reason = logger.info, exc.detail
+            elif isinstance(exc, ImportError):
                 reason = "ctranslate2 is not installed"
-            log = logger.info if missing else logger.warning
             log("model_backend_fallback model=%s backend=torch reason=%s", self.model_name, reason)
             return None, reason
         self.parallel = replicas

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from service.bullets.scoring import SUMMARY_WORDS
 from service.settings import Settings
 from service.settings import SettingsError
 
@@ -79,10 +80,18 @@ def _preflight(settings: Settings) -> None:
 @click.option("--html", "is_html", is_flag=True, help="The input is HTML.")
 @click.option("--title", help="The article's headline.")
 @click.option("--engine", help="Engine to use (default: NEWSBRIEF_ENGINE).")
-@click.option("--max-words", type=click.IntRange(10, 400), default=75, show_default=True)
+@click.option(
+    "--max-words", type=click.IntRange(*SUMMARY_WORDS), default=None,
+    help="Summary length; the profile's fitted length when absent.",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def summarize(
-    source: str, is_html: bool, title: str | None, engine: str | None, max_words: int, as_json: bool
+    source: str,
+    is_html: bool,
+    title: str | None,
+    engine: str | None,
+    max_words: int | None,
+    as_json: bool,
 ) -> None:
     """Summarise one article from SOURCE (a file, or - for stdin)."""
     from service.pipeline import Options

@@ -40,7 +40,6 @@ from service.text.article import prepare
 from service.text.folding import fold
 from service.text.language import detect_language
 
-DEFAULT_MAX_WORDS = 75
 # Where a result carries the box's source sentences on their way to the checks
 # (never in an answer).
 SOURCES = "_bullet_sources"
@@ -53,7 +52,7 @@ class Options:
     """Request options shared by every document of one call."""
 
     engine: str | None = None
-    max_summary_words: int = DEFAULT_MAX_WORDS
+    max_summary_words: int | None = None  # the profile's fitted length
     min_summary_words: int = 0
     bullets: int | None = None
     language: str | None = None
@@ -66,11 +65,6 @@ class Options:
     def from_mapping(cls, values: Mapping[str, Any] | None, caller: str = "") -> Options:
         """Build options from the validated ``options`` object of a request by ``caller``."""
         return cls(**(values or {}), caller=caller)
-
-    @property
-    def params(self) -> SummaryParams:
-        """Return the engine parameters these options map to."""
-        return SummaryParams(max_words=self.max_summary_words, min_words=self.min_summary_words)
 
 
 def prepare_document(
@@ -257,7 +251,11 @@ def _previous_key(document: Mapping[str, Any]) -> str:
 def _params(state: ServiceState, options: Options) -> SummaryParams:
     """Return the engine parameters of these options, in the house style of their profile."""
     profile = state.profiles.get(options.profile, options.caller)
-    return replace(options.params, selection=profile.selection, summary=profile.summary_style)
+    words = options.max_summary_words or profile.summary_style.words
+    return SummaryParams(
+        max_words=max(words, options.min_summary_words), min_words=options.min_summary_words,
+        selection=profile.selection, summary=profile.summary_style,
+    )  # fmt: skip
 
 
 def _profile_key(state: ServiceState, options: Options) -> tuple[str, str]:

@@ -60,6 +60,38 @@ _SENTENCE_OPENERS = frozenset(
     no one two three four five six seven eight nine ten dozens hundreds thousands""".split()
 )
 _PLURAL_HEADS = frozenset("police officials authorities people".split())
+# Words a clause may open with in lower case before its subject (or as it): a
+# second clause opening on anything else in lower case either shares the first
+# clause's subject ("..., and ask if it could", "..., and says the executive")
+# or is a phrase, not a clause ("..., and how much testing he should face").
+_CLAUSE_OPENERS = (
+    _SENTENCE_OPENERS
+    | _PLURAL_HEADS
+    | frozenset(
+        """we you i there here my your both each every few other others another such any anyone
+    none nobody everyone much only now maybe perhaps so yet last next in on at for by with from
+    after before since because although though once as while when if until during among under
+    over without into""".split()
+    )
+)
+_OPENING_QUOTES = (
+    "\"'\u201c\u2018"  # a second clause opening a quotation: its speaker is in the first
+)
+# A second clause opening on these is a phrase, not a clause: "..., and how much
+# testing he should face", "..., but not in a way that ...", "..., and to check who".
+_FRAGMENT_OPENERS = frozenset("not very to how what why".split())
+# Adverbs before a second clause's verb when it has no subject of its own ("..., and
+# also tipped over", "..., but then struggled"), not before its subject ("..., and
+# then Kaplan opted", "..., but instead he was").
+_ADVERB_OPENERS = frozenset("also then instead soon later still never often again even".split())
+_SUBJECT_WORDS = _SENTENCE_OPENERS | frozenset("i we you he she it they there".split())
+# A word after which the first word was a verb, not a noun: "..., and says the
+# executive", "..., and ask if it could", "..., and comes out ahead" (a noun is
+# followed by its verb or a preposition: "inflation is", "sales at hardware stores").
+_AFTER_VERB = frozenset(
+    "the a an this that these those his her its their our my your some if whether out off up "
+    "to".split()
+)
 PARENTHETICAL = re.compile(r"\s*\((?![^()]{0,80}\d{4})[^()]{1,80}\)")
 # Clause boundaries where both halves usually stand alone.
 CLAUSE_SPLIT = re.compile(r";\s+|,\s+(?:while|but|and|whereas)\s+")
@@ -272,6 +304,8 @@ def split_clauses(text: str) -> list[str]:
         return [text]
     if _has_open_quote(left) or _REPORTED.match(right) or _is_list(left, match.group(0)):
         return [text]
+    if _inside_brackets(left) or right[0] in _OPENING_QUOTES or _lacks_subject(right):
+        return [text]  # "($19bn; £10bn)", '..., and "both ends were open"', "..., and ask if"
     if is_attributed(body):
         return [text]  # a half would lose its source ("X claims A, and that B")
     if _SUBJECT_CLOSED.search(right):
@@ -367,6 +401,27 @@ def _split_end(text: str) -> tuple[str, str]:
 
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _inside_brackets(text: str) -> bool:
+    """Tell whether ``text`` ends inside a bracket it opened: a split there breaks the pair."""
+    return text.count("(") > text.count(")") or text.count("[") > text.count("]")
+
+
+def _lacks_subject(clause: str) -> bool:
+    """Tell whether a second clause opens without a subject of its own (in lower case)."""
+    words = clause.split()
+    first = words[0]
+    if not first.isalpha() or not first.islower() or first in _CLAUSE_OPENERS:
+        return False  # a name, a number, "the ...", "in 2004 ...": a subject follows
+    if first in _FRAGMENT_OPENERS:
+        return True
+    second = words[1] if len(words) > 1 else ""
+    if first in _ADVERB_OPENERS:
+        return not (second[:1].isupper() or second in _SUBJECT_WORDS)
+    if first.endswith("ly"):  # "quickly rose through the ranks", not "unfortunately the film"
+        return bool(_VERB_OPENER.match(second))
+    return second in _AFTER_VERB
 
 
 def _has_open_quote(text: str) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from service.bullets.extractor import MIN_BULLETS
 from service.bullets.scoring import DEFAULT_SUMMARY
 from service.bullets.scoring import FEATURES
 from service.bullets.scoring import LENGTH
+from service.bullets.scoring import SUMMARY_WORDS
 from service.bullets.scoring import THRESHOLD
 from service.bullets.scoring import CountRule
 from service.bullets.scoring import Selection
@@ -132,12 +134,15 @@ def _summary(field: _Fields, data: dict[str, Any]) -> SummaryStyle:
     if "summary" not in data:
         return DEFAULT_SUMMARY
     knobs = field.mapping(data, "summary")
-    return SummaryStyle(
-        *(
-            field.number(knobs, k, f"summary.{k}", 0, 10)
-            for k in ("centrality", "redundancy", "brevity")
-        )
+    centrality, redundancy, brevity = (
+        field.number(knobs, k, f"summary.{k}", 0, 10)
+        for k in ("centrality", "redundancy", "brevity")
     )
+    style = SummaryStyle(centrality, redundancy, brevity)
+    if "words" not in knobs:  # fitted before the length was
+        return style
+    words = field.number(knobs, "words", "summary.words", *SUMMARY_WORDS, whole=True)
+    return replace(style, words=int(words))
 
 
 def _cuts(field: _Fields, box: dict[str, Any]) -> frozenset[str]:

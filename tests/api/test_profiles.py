@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from service.settings import Settings
 from tests.conftest import FakeSummarizer
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_8dc29571600dcd6e.txt"
+BUILTIN = Path(__file__).resolve().parents[2] / "service" / "profiles" / "builtin"
 CMS_KEY, CMS_ENTRY = new_key("cms")
 WIRE_KEY, WIRE_ENTRY = new_key("wire")
 
@@ -103,3 +105,26 @@ def test_an_unknown_profile_fails_only_its_batch_items(client: FlaskClient) -> N
     first, second = answer["results"]
     assert first["ok"] and first["result"]["profile"]["name"] == "general"
     assert not second["ok"] and second["error"]["type"].endswith("unknown-profile")
+
+
+def test_a_summary_is_its_profiles_length_unless_the_request_sets_one(tmp_path: Path) -> None:
+    """Newsrooms differ most in summary length: a profile's fitted length is the default."""
+    shipped = json.loads((BUILTIN / "cnn.json").read_text())
+    for name, words in (("brief", 30), ("long", 150)):
+        profile = {**shipped, "name": name, "summary": {**shipped["summary"], "words": words}}
+        (tmp_path / f"{name}.json").write_text(json.dumps(profile), encoding="utf-8")
+    client = make_client(profiles_dir=str(tmp_path))
+
+    def words(**options: object) -> int:
+        answer = client.post(
+            "/v1/summaries",
+            json={"text": SEED.read_text(), "options": {"checks": False, **options}},
+        )
+        assert answer.status_code == 200, answer.get_json()
+        return len(answer.get_json()["summary"].split())
+
+    assert words(profile="brief") == 30 and words(profile="long") == 150
+    assert words(profile="long", max_summary_words=40) == 40
+    assert words(profile="brief", min_summary_words=60) == 60  # the least raises the length
+    bad = client.post("/v1/summaries", json={**body(), "options": {"max_summary_words": 9}})
+    assert bad.status_code == 422

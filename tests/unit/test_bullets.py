@@ -308,6 +308,107 @@ def test_split_clauses_never_splits_a_compound_subject(sentence: str) -> None:
     assert split_clauses(sentence) == [sentence]
 
 
+# Real sentences (train.jsonl, dev.jsonl) whose second clause has no subject of its
+# own: it shares the first clause's ("..., and says the executive screamed"), opens
+# on an adverb before its verb, or is a phrase ("..., and how much testing ...").
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'The suit describes Cho as the "princess" of the "so-called royal" family that '
+        "controls Korean Air, and says the executive screamed obscenities at Kim before hitting, "
+        "shoving and threatening the flight attendant.",
+        "Edward is based in Sweden but has family in the area that was attacked, and says his "
+        "information is from the network's team on the ground.",
+        "Police are looking for a motive in the first shooting on Wednesday, but say the other "
+        "violence happened as the suspect tried to rob people and get away from authorities.",
+        "Ultimately, the use of RFID could extend services to frequent flyers, and provide the "
+        "means to added value services such as faster check-in, and even be integrated with "
+        "secure collection and delivery.",
+        "It is an example of businesses who want to serve the community, get ahead of the curve "
+        "rather than pander to what they think customers want, and show that they care about "
+        "something other than getting paid.",
+        "Williams had been due to play Romanian Simona Halep on Friday night, but instead posted "
+        "news of her withdrawal on Instagram.",
+        "She joined the banking industry as a research analyst, but quickly rose through the "
+        "ranks, gaining a reputation for honesty and integrity along the way.",
+        "He held his serve to love against a player who was beaten in the final of the Swiss "
+        "Indoors event by Roger Federer last weekend, but then struggled for his best form as "
+        "the first set went to a tiebreak.",
+        "Brown did well to keep out Merouane Zemmama's audacious shot from just inside the "
+        "Celtic half soon after, and also tipped over Brian Kerr's looping header three minutes "
+        "after half-time.",
+        "The route is shut between London Euston and Hemel Hempstead in Hertfordshire until "
+        "Monday, and also closed between Stafford and Crewe until Sunday.",
+        "It also provoked bitter quarrels between rival factions over where and how he should "
+        "be buried, and how much scientific testing he should be subjected to.",
+        "The Russians might be able to cheat a little, but not in a way that would give them a "
+        "militarily significant edge without the United States having time to react.",
+        "Pho urges users to favor Web addresses ending in .org and .edu when looking for "
+        "reputable health-care info, and to check who is funding the collection of that "
+        "information.",
+    ],
+)
+def test_split_clauses_never_leaves_a_second_clause_without_a_subject(sentence: str) -> None:
+    assert split_clauses(sentence) == [sentence]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A boundary inside brackets (bbc.jsonl's currency conversions, train, dev).
+        "The firm collapsed with debts of about 14bn euros ($19bn; £10bn) and new boss Enrico "
+        "Bondi has already taken legal action against a number of lenders.",
+        "Net profit surged 70% to 2.39bn rupees ($54.98m; £29.32m) in the last three months "
+        "of 2004 compared with 1.41bn rupees a year earlier.",
+        "Made of linen, the items were no-frills and looked more or less interchangeable (this "
+        "being well before Victoria ever had a secret; decorative lace trim started appearing "
+        "on the garments only in the middle of the 19th century).",
+        "(Medtronic officials say the move is not about avoiding taxes and that the firm will "
+        "still face substantial taxes; the firm does have the right to cancel the deal if "
+        "Congress changes the law in a way that removes the tax benefits of inversion.)",
+        # A second clause opening a quotation: its speaker is in the first.
+        "Boies called the hacks 'a state sponsored criminal attack on an American corporation "
+        "and its employees. Sony has been glad for the FBI's help in investigating the hack, and "
+        "'the rest of the government has got to get behind it.'",
+        'The Liberian economy started to grow in 2004, but "sustained and deep reform efforts" '
+        "are needed to ensure long term growth, the International Monetary Fund has said.",
+    ],
+)
+def test_split_clauses_never_breaks_a_bracket_or_a_quotation(sentence: str) -> None:
+    assert split_clauses(sentence) == [sentence]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "second"),
+    [
+        (
+            "ECB President Jean-Claude Trichet has remained upbeat about prospects for the "
+            "region, and inflation is expected to drop below 2% later in 2005.",
+            "Inflation is expected",
+        ),
+        (
+            "Hundreds of thousands of people died in Angola's 30-year civil war, which finally "
+            "ended in 2002, and tens of thousands of people are still missing.",
+            "Tens of thousands",
+        ),
+        (
+            "First Mark Cueto was judged offside as he chased fly-half Charlie Hodgson's kick, "
+            "and then Kaplan opted not to call upon video evidence.",
+            "Then Kaplan opted",
+        ),
+        (
+            "Would have loved to see Dungeons & Dragons made, but unfortunately the film that "
+            "it was made into didn't come up to scratch.",
+            "Unfortunately the film",
+        ),
+    ],
+)
+def test_split_clauses_splits_a_second_clause_with_its_own_subject(
+    sentence: str, second: str
+) -> None:
+    assert split_clauses(sentence)[1].startswith(second)
+
+
 def test_split_clauses_never_splits_not_only_but_also() -> None:
     sentence = (
         "And I have been thinking about it intensely, not only because I care about race and "

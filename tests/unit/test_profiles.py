@@ -85,11 +85,20 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-def archive_rows(limit: int = 60) -> list[dict[str, Any]]:
+def archive_rows(limit: int = 60, name: str = "train.jsonl") -> list[dict[str, Any]]:
     return [
         {"text": r["article"], "title": r.get("title") or "", "bullets": r["reference_bullets"]}
-        for r in eval_rows("train.jsonl", limit)
+        for r in eval_rows(name, limit)
     ]
+
+
+def test_the_summary_length_is_fitted_to_the_editors_summaries(tmp_path: Path) -> None:
+    """CNN's highlights run about 50 words, the BBC's summaries 135: each profile learns its own."""
+    words = {}
+    for name, data in (("cnn", "train.jsonl"), ("bbc", "bbc.fit.jsonl")):
+        archive = write_jsonl(tmp_path / f"{name}.jsonl", archive_rows(80, data))
+        words[name] = json.loads(fit(tmp_path / name, archive, name=name).read_text())["summary"]
+    assert words["cnn"]["words"] < 75 < words["bbc"]["words"]
 
 
 def test_a_fit_is_deterministic_and_reads_csv_like_json_lines(tmp_path: Path) -> None:
@@ -177,6 +186,9 @@ def shipped(name: str = "cnn") -> dict[str, Any]:
             "summary.redundancy",
         ),
         (lambda d: d.update(summary=[0.1, 0.2, 0.05]), "summary"),
+        (lambda d: d["summary"].update(words=9), "summary.words"),
+        (lambda d: d["summary"].update(words=60.5), "summary.words"),
+        (lambda d: d["summary"].update(words="long"), "summary.words"),
         (lambda d: d.update(schema=3), "schema"),
     ],
 )
@@ -198,6 +210,17 @@ def test_a_schema_1_profile_reads_with_the_default_style(tmp_path: Path) -> None
     profile = load_profile(write_jsonl(tmp_path / "old.json", [data]))
     assert profile.selection.cuts == ALL_CUTS and profile.selection.front_attribution
     assert profile.summary_style == DEFAULT_SUMMARY
+
+
+def test_a_profile_fitted_before_the_summary_length_reads_with_the_default_length(
+    tmp_path: Path,
+) -> None:
+    data = shipped()
+    data["summary"].pop("words", None)
+    profile = load_profile(write_jsonl(tmp_path / "old.json", [data]))
+    assert profile.summary_style.words == DEFAULT_SUMMARY.words
+    data["summary"]["words"] = 120
+    assert load_profile(write_jsonl(tmp_path / "new.json", [data])).summary_style.words == 120
 
 
 def _story(article: str, bullets: list[str]) -> Story:

@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
+from service.bullets.scoring import SUMMARY_WORDS
 from service.settings import ENGINE_CHOICES
 
 ENGINES = [e for e in ENGINE_CHOICES if e != "auto"]
@@ -74,8 +75,12 @@ class OptionsSchema(ma.Schema):
         metadata=_describe("Engine to use; the server default when absent."),
     )
     max_summary_words = WholeNumber(
-        validate=validate.Range(10, 400),
-        metadata=_describe("Upper bound on summary length in words.", example=75),
+        validate=validate.Range(*SUMMARY_WORDS),
+        metadata=_describe(
+            "Upper bound on summary length in words; the profile's fitted length when absent "
+            "(GET /v1/profiles: summary.words).",
+            example=75,
+        ),
     )
     min_summary_words = WholeNumber(
         validate=validate.Range(0, 200),
@@ -92,8 +97,8 @@ class OptionsSchema(ma.Schema):
 
     @ma.validates_schema
     def _check_bounds(self, data: dict[str, Any], **kwargs: Any) -> None:
-        low, high = data.get("min_summary_words", 0), data.get("max_summary_words", 75)
-        if low > high:
+        low, high = data.get("min_summary_words", 0), data.get("max_summary_words")
+        if high is not None and low > high:  # absent: the profile's length, raised to the least
             raise ma.ValidationError(
                 "must not exceed max_summary_words", field_name="min_summary_words"
             )

@@ -4,7 +4,9 @@ Photo captions describe a picture in the present tense ("Adeli bows his
 head and puts his hands over his face before he is led away by police";
 "Prime Minister David Cameron and US President Barack Obama serve food
 during a Downing Street barbecue in May 2011") or point at it ("seen
-here", "pictured above"); shopping widgets sell ("Topshop striped zip
+here", "pictured above", "smile for a photo", "Jose Baxter (right)
+celebrates ...", DailyMail's labelled "In the lead: Jose Baxter (right) ...");
+shopping widgets sell ("Topshop striped zip
 through skirt Earn your style stripes!", "Buy it now for £25 at Asos");
 credits and share counts label the page ("Picture: Rex/Shutterstock",
 "1,024 shares"). A news sentence with a short "(pictured)" aside is not
@@ -46,7 +48,8 @@ _PAST = re.compile(
     r"\b(?:was|were|had|did|said|been|would|could|told|after|yesterday|last (?:week|month|year))\b"
 )
 _POINTER = re.compile(
-    r"\b(?:[Ss]een here|(?<!was )(?<!were )(?<!been )[Pp]ictured (?:above|below|left|right|here|with|at|in|during|on|is|are)|"
+    r"\b(?:(?:[Ss]miles?|[Pp]oses?|[Ss]miling|[Pp]osing) for (?:a|the) (?:photo|picture|selfie|snap)s?|"
+    r"[Ss]een here|(?<!was )(?<!were )(?<!been )[Pp]ictured (?:above|below|left|right|here|with|at|in|during|on|is|are)|"
     r"(?:above|below)(?:,| left| right)|[Ii]n (?:this|the) (?:photo|picture|photograph)\b(?! of)|"
     r"(?:[Tt]his|[Tt]he) (?:photo|picture|image|photograph) shows|[Mm]ain (?:picture|image))\b"
     r"|[,(]\s*(?:from left|left to right)\s*[,)]"
@@ -68,6 +71,22 @@ _CREDIT = re.compile(
     r"|\b(?:[Ww]rite|[Ii]nsert|[Ee]nter|[Aa]dd|[Tt]ype)\s+(?:a\s+|the\s+|your\s+)?caption\s+here\b",
 )
 
+# Where someone stands in the picture: "Jose Baxter (right) celebrates ...".
+_POSITION = re.compile(
+    r"\((?:(?:far|second|third|top|bottom|front|back)[ -])?(?:left|right|centre|center|top|bottom|middle)\)",
+    re.IGNORECASE,
+)
+# DailyMail's caption label: a few words and a colon before the description
+# ("In the lead: Jose Baxter (right) celebrates ...", "Stand by your man: Miss
+# Moir arrives at ...").
+_LABEL = re.compile(r"^[A-Z][\w'\u2019-]*(?:\s+[\w'\u2019-]+){0,4}:\s+(?=[A-Z])")
+# A subject, where it stands, then what it does in the present: "McNair (right)
+# slices the ball ...", "Messi (left) is congratulated ..." (not "says", a quote's
+# source, nor "was" or "has", a report's tenses).
+_POSED = re.compile(
+    rf"^(?:[\w'\u2019.-]+\s+){{1,7}}?{_POSITION.pattern}\s+(?!(?:says|was|has|does)\b)(?:\w+s|are)\b",
+    re.IGNORECASE,
+)
 
 # ", pictured here with his wife, " inside a news sentence: an aside the box
 # cuts, not a caption.
@@ -100,6 +119,11 @@ def is_furniture(sentence: str) -> bool:
         _WIDGET.search(sentence) or _CREDIT.search(sentence) or _POINTER.search(sentence)
     ):
         return True
+    if "(" in sentence and _POSITION.search(sentence):
+        if _LABEL.match(sentence) or (_POSED.match(sentence) and not _PAST.search(sentence)):
+            return True  # a labelled caption, or a present-tense one pointing into the picture
     if _PICTURE_WORDS.isdisjoint(_LETTERS.findall(lower)):
         return False  # no picture verb, no picture description
-    return bool(_PRESENT_PICTURE.match(sentence)) and not _PAST.search(sentence)
+    label = _LABEL.match(sentence)
+    described = (sentence, sentence[label.end() :]) if label else (sentence,)
+    return any(_PRESENT_PICTURE.match(text) and not _PAST.search(text) for text in described)

@@ -114,6 +114,19 @@ def test_a_cms_placeholder_is_furniture(text: str) -> None:
         "It is seen as Fox's answer to The Apprentice.",
         "The Kid Stays in the Picture is a documentary about producer Robert Evans.",
         "Sony Pictures co-chair Amy Pascal apologised for the emails on Thursday.",
+        # Pointing into a picture, but reporting: a modal, the past, a quote's source.
+        "Chris Smalling (right) could feature for United against Newcastle after his injury "
+        "earlier this month.",
+        "Paddy McNair (centre) was substituted after only 39 minutes for Manchester United "
+        "against Southampton.",
+        "Craig Eccleston-Todd, 27 (left) was using his mobile phone when he crashed head-on into "
+        "the car being driven by Rachel Titley, 28 (right).",
+        'Susana Clar, with daughters Vanessa (left) and Virna (center), says the labels "Hispanic" '
+        'and "Latino" are limiting.',
+        "Smith (left) says he will appeal against the sentence.",
+        "There was much forced smiling for the cameras, but only Mr Prescott, who revels in such "
+        "occasions, seemed to be truly enjoying himself.",
+        "Update: The council said the road would reopen on Monday after repairs.",
     ],
 )
 def test_news_in_the_present_tense_is_not_furniture(text: str) -> None:

@@ -41,6 +41,19 @@ RELATIVE_CLAUSE = re.compile(
 )
 # "Smith, a retired teacher, was ..." / "Austin, the defense secretary, said ...":
 # after a capitalised name, before a lowercase word that is not a list's "and".
+# What follows a relative clause's closing comma when that comma was not its end:
+# a name or place the clause was still listing ("..., whose brands include Penfolds,
+# Rosemount and Lindemans, dismissed", "..., which is based in Moyock, North
+# Carolina, is"), a source the cut would glue on ("..., which ..., Hersman said"), or
+# the tail of a list ("..., that bring cargo, supplies and military personnel ...,"),
+# a source that keeps its comma ("..., and Hamas, which controls Gaza, according to").
+# The main clause's verb is what a real end opens on ("..., will also lead salvage
+# and recovery efforts, ...").
+_CLAUSE_GOES_ON = re.compile(
+    r"[A-Z]|according\b"
+    r"|(?!(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|did|does|"
+    r"\w{3,}ed)\b)[^,;:.]{0,30}?\b(?:and|or)\s+[^,;:.]{1,40}?,"
+)
 APPOSITIVE = re.compile(
     r"\b[A-Z][a-z]+(?P<span>,\s+(?:a|an|the|his|her|their|its)\s+[^,;:\"\u201c\u201d()]{2,80}?,)"
     r"\s+(?=(?!and\b|or\b|but\b|who\b|which\b)[a-z])"
@@ -73,6 +86,8 @@ def drop_dash_aside(text: str) -> str:
     for match in DASH_ASIDE.finditer(text):
         if "--" in match.group(0)[3:-3] or PROTECTED.search(match.group(0)):
             continue
+        if text[match.end() : match.end() + 1].isupper():
+            continue  # the dashes stood for a comma: "After ... media -- ... -- Houthis raided"
         joined = (text[: match.start()] + " " + text[match.end() :]).strip()
         return _keep_if_long(text, re.sub(r"\s+(?=[.!]$)", "", joined))
     return text
@@ -97,8 +112,9 @@ def drop_leading_time(text: str) -> str:
 def drop_relative_clause(text: str) -> str:
     """Remove one non-restrictive relative clause set off by commas."""
     for match in RELATIVE_CLAUSE.finditer(text):
-        if not PROTECTED.search(match.group(0)):
-            return _keep_if_long(text, text[: match.start()] + " " + text[match.end() :])
+        if PROTECTED.search(match.group(0)) or _CLAUSE_GOES_ON.match(text, match.end()):
+            continue
+        return _keep_if_long(text, text[: match.start()] + " " + text[match.end() :])
     return text
 
 

@@ -133,3 +133,94 @@ def test_compress_only_deletes_words(sentence: str) -> None:
     shortened = compress(sentence).lower().replace(",", " ").replace(".", " ").split()
     remaining = iter(original)
     assert all(word in remaining for word in shortened)  # a subsequence of the original
+
+
+# Real sentences (train.jsonl, dev.jsonl) whose relative clause holds a comma of its
+# own (a place, a list) or ends before the source: the first comma is not its end,
+# and a cut there left "Blackwater North Carolina, is a security firm ...".
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Blackwater, which is based in Moyock, North Carolina, is a security firm hired by the "
+        "State Department to guard U.S. staff in Iraq.",
+        "Read said the balloonist, who was heading for Portland, Oregon, is equipped with "
+        "provisions and a survival suit.",
+        "Recently, Bryan Stevenson, who founded the Equal Justice Initiative in Montgomery, "
+        "Alabama, examined the details behind 3,959 lynchings in 12 Southern states from 1877 "
+        "to 1950.",
+        "Airbus said the 150-seat aircraft, which had been flying between Barcelona, Spain and "
+        "Dusseldorf, Germany, was 24 years old, having been delivered to Lufthansa from its "
+        "production line in 1991.",
+        "Dekker, who was guarded by the Heels' best defender, J.P. Tokoto, sliced his way for "
+        "15 first-half points to keep the Badgers in the game.",
+        "Mr Clarke, who runs a rockpool exploration and education company, Explore the Shore, "
+        "suggested that the whales could have been feeding locally.",
+        "The station is the southern terminus of the East Coast Main Line, which provides "
+        "services to major cities including Leeds, Newcastle and Edinburgh.",
+        "Action Movie FX for iPhone comes courtesy of J.J. Abrams\u2019 production company Bad "
+        "Robot Interactive, which is behind Star Trek, Super 8 and Mission Impossible 3.",
+        "Gonzalez, who works on helicopters that bring cargo, supplies and military personnel "
+        "in and out of Iraq, testified before a House Judiciary Committee panel last month.",
+        '"Boko Haram will get legitimacy, which will help its recruiting, funding and '
+        'logistics as it expands," Zenn said.',
+        "The crew had been on its inaugural voyage on the ship, which the current owner "
+        "purchased last month, Hersman said.",
+        "The detention is the first problem of its kind for the company, which hopes government "
+        "negotiations can resolve the issue, Cajal said.",
+        "Most of the abuses against journalists are connected to the rift between Fatah, which "
+        "controls the West Bank's Palestinian Authority, and Hamas, which controls Gaza, "
+        "according to the report.",
+    ],
+)
+def test_a_relative_clause_cut_never_stops_at_a_comma_inside_the_clause(sentence: str) -> None:
+    assert drop_relative_clause(sentence) == sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "start"),
+    [
+        (
+            "The report, which was ordered in the wake of the killing of Michael Brown last "
+            "year, highlighted a predatory policing problem and a department that was biased, "
+            "prejudiced and that has regularly targeted, arrested and fined African-Americans.",
+            "The report highlighted",
+        ),
+        (
+            "If search teams succeed in locating the wreckage of MH370, Australia, which has "
+            "been leading the search at Malaysia's request, will also lead salvage and recovery "
+            "efforts, according to the ATSB Chief Commissioner.",
+            "If search teams succeed in locating the wreckage of MH370, Australia will",
+        ),
+        (
+            "White House press secretary Tony Snow, who is undergoing treatment for cancer, "
+            "will step down from his post September 14 and be replaced by deputy press "
+            "secretary Dana Perino, the White House announced Friday.",
+            "White House press secretary Tony Snow will step down",
+        ),
+    ],
+)
+def test_a_relative_clause_that_closes_before_its_verb_is_cut(sentence: str, start: str) -> None:
+    assert drop_relative_clause(sentence).startswith(start)
+
+
+# Real sentences (train.jsonl) where paired dashes stand for the comma after an opening
+# phrase: deleting the aside glued phrase and subject ("After the fraternity chapter
+# was suspended Gilbow told ...").
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In the growing presence of wine fans on the Internet -- newbies as well as connoisseurs -- Vaynerchuk sees a movement.",
+        "After the fraternity chapter was suspended -- but before her own video was publicized -- Gilbow told CNN affiliate KOCO-TV that she was blindsided by the controversy.",
+        "At the age of 30 -- and with the fastest car in the world at his fingertips -- Hamilton is at the peak of his powers.",
+        'Were the nuclear talks to leave Iran as a "threshold state" -- capable of becoming a nuclear power in short order -- Turkey, Egypt and others in the region also might be tempted also to go nuclear.',
+        "Even with the best efforts of the tournament -- now owned by billionaire Larry Ellison -- Venus Williams is continuing her boycott, as is Richard Williams, according to Moore.",
+        "An hour after Hadi ordered the closure of all Houthi-controlled media -- including Yemen TV and Saba TV -- Houthis raided two TV channels and the prominent Al Masdar newspaper.",
+        "While the main advantages of working in wood are manifold -- it's flexible, robust and easily worked -- Green says wood may be the only material to address the growing problems of urbanization.",
+        "Though I was raised secular -- a rarity in my community -- I've had to endure ostracism from family and friends as a result of openly identifying as an atheist.",
+        "\"If these kids were just doing that -- gleefully playing all over a memorial -- I wouldn't find anything wrong with the image, actually. But they're not,\" she wrote.",
+        "Though she often goes to watch Thomas play at Bayern Munich's home stadium -- the Allianz Arena -- Lisa doesn't even remotely fit the WAG stereotype.",
+        "\"The whole process of China's reform over the past four decades -- whether going forward or stalling -- I've been determined to and have managed to document it all.\"",
+    ],
+)
+def test_a_dash_aside_that_stands_for_a_comma_is_kept(sentence: str) -> None:
+    assert drop_dash_aside(sentence) == sentence

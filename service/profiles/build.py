@@ -12,6 +12,7 @@ from service.bullets.scoring import Selection
 from service.profiles.archive import read_archive
 from service.profiles.fit import Progress
 from service.profiles.fit import build_cases
+from service.profiles.fit import fit_length
 from service.profiles.fit import fit_selection
 from service.profiles.fit import fit_summary
 from service.profiles.fit import prepared
@@ -47,6 +48,9 @@ def build_profile(
     cases = build_cases(stories, progress, groups, style, articles)
     fingerprint = hashlib.sha256("".join(a.sha256 for a in archives).encode()).hexdigest()
     selection = fit_selection(cases, fingerprint[:12], style)
+    style, cases, selection = fit_length(
+        stories, cases, selection, style, progress, groups, articles
+    )
     fitted_on = {
         "stories": len(stories),
         "files": [

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from service.bullets.compress import ALL_CUTS
 from service.bullets.compress import CUTS
 from service.bullets.compress import RULES
+from service.bullets.extractor import MAX_WORDS
 from service.bullets.features import content_words
 from service.bullets.rewrite import present_attribution
 from service.profiles.archive import Story
@@ -51,6 +52,7 @@ class HouseStyle:
     cuts: frozenset[str] = ALL_CUTS
     front_attribution: bool = True
     evidence: dict[str, dict[str, int]] | None = None
+    max_words: int = MAX_WORDS  # the longest bullet (chosen by the fit, ``fit_length``)
 
 
 DEFAULT_STYLE = HouseStyle()

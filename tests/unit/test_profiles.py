@@ -92,13 +92,15 @@ def archive_rows(limit: int = 60, name: str = "train.jsonl") -> list[dict[str, A
     ]
 
 
-def test_the_summary_length_is_fitted_to_the_editors_summaries(tmp_path: Path) -> None:
-    """CNN's highlights run about 50 words, the BBC's summaries 135: each profile learns its own."""
-    words = {}
+def test_lengths_are_fitted_to_the_editors_boxes_and_summaries(tmp_path: Path) -> None:
+    """CNN's highlights run about 50 words, the BBC's summaries 135 (whole sentences of up to
+    40 words): each profile learns its own summary length and longest bullet."""
+    fitted = {}
     for name, data in (("cnn", "train.jsonl"), ("bbc", "bbc.fit.jsonl")):
         archive = write_jsonl(tmp_path / f"{name}.jsonl", archive_rows(80, data))
-        words[name] = json.loads(fit(tmp_path / name, archive, name=name).read_text())["summary"]
-    assert words["cnn"]["words"] < 75 < words["bbc"]["words"]
+        fitted[name] = json.loads(fit(tmp_path / name, archive, name=name).read_text())
+    assert fitted["cnn"]["summary"]["words"] < 75 < fitted["bbc"]["summary"]["words"]
+    assert fitted["cnn"]["box"]["max_words"] < fitted["bbc"]["box"]["max_words"]
 
 
 def test_a_fit_is_deterministic_and_reads_csv_like_json_lines(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ RELATIVE_CLAUSE = re.compile(
 # a name or place the clause was still listing ("..., whose brands include Penfolds,
 # Rosemount and Lindemans, dismissed", "..., which is based in Moyock, North
 # Carolina, is"), a source the cut would glue on ("..., which ..., Hersman said"), or
-# the tail of a list ("..., that bring cargo, supplies and military personnel ...,"),
+# the tail of a list ("..., that bring cargo, supplies and military personnel ..."), or
 # a source that keeps its comma ("..., and Hamas, which controls Gaza, according to").
 # The main clause's verb is what a real end opens on ("..., will also lead salvage
 # and recovery efforts, ...").

@@ -17,6 +17,7 @@ from service.text.attribution import is_attributed
 from service.text.attribution import routine_tail
 from service.text.furniture import BARE_PICTURE_ASIDE
 from service.text.furniture import PICTURE_ASIDE
+from service.text.sentences import OPENING_QUOTES
 
 _SPEAKER = r"(?:[A-Z][\w.'\u2019-]*|the|a|an|police|officials|authorities|experts|he|she|they)"
 _SPEECH = r"(?:said|says|told|reported|announced|added|confirmed|claimed|stated|warned)"
@@ -74,9 +75,8 @@ _CLAUSE_OPENERS = (
     over without into""".split()
     )
 )
-_OPENING_QUOTES = (
-    "\"'\u201c\u2018"  # a second clause opening a quotation: its speaker is in the first
-)
+# A second clause opening a quotation (a straight single mark too): its speaker is in the first.
+_OPENING_QUOTES = OPENING_QUOTES + "'"
 # A second clause opening on these is a phrase, not a clause: "..., and how much
 # testing he should face", "..., but not in a way that ...", "..., and to check who".
 _FRAGMENT_OPENERS = frozenset("not very to how what why".split())

@@ -469,8 +469,8 @@ def repeats(text: str, other: str) -> bool:
         return False  # "No-one is injured." shares one word with any casualty line
     shared = len(words & others)
     overlap = shared / min(len(words), len(others))
-    if overlap >= REPEAT_OVERLAP and similarity(words, others) >= 0.5:
-        return True  # the shorter says nothing the longer does not, and is not a mere fragment
+    if overlap >= REPEAT_OVERLAP:
+        return True  # the shorter says nothing the longer does not
     same = bool(values) and values == other_values
     return same and overlap >= REPEAT_OVERLAP_WITH_NUMBERS and shared >= REPEAT_MIN_WORDS
 

@@ -98,14 +98,21 @@ def numbers(text: str) -> set[str]:
 
 
 def is_duplicate(bullet: str, earlier: str) -> bool:
-    """Tell whether a bullet states an earlier one's fact again."""
+    """Tell whether a bullet states an earlier one's fact again.
+
+    A fact takes more than a name: two bullets sharing fewer than
+    ``DUPLICATE_MIN_SHARED`` content words ("Tunisians") are not one fact.
+    """
     a, b = set(content_words(bullet)), set(content_words(earlier))
-    if not a or not b:
+    if len(a & b) < DUPLICATE_MIN_SHARED:
         return False
     overlap = len(a & b) / min(len(a), len(b))
     values = {n.replace(",", "") for n in numbers(bullet)}
     same_numbers = bool(values) and values == {n.replace(",", "") for n in numbers(earlier)}
     return overlap >= 0.8 or (same_numbers and overlap >= 0.5)
+
+
+DUPLICATE_MIN_SHARED = 3
 
 
 def dangling(bullet: str, index: int, sources: Sequence[Sequence[int]], box: Sequence[str]) -> bool:

@@ -168,6 +168,21 @@ def test_one_fact_stated_twice_is_a_repeat(case: dict[str, object]) -> None:
 @pytest.mark.parametrize(
     ("text", "other"),
     [
+        ("Australian winemaker Southvale has rejected a takeover offer worth 3.1bn dollars "
+         "from brewing giant Fosterby's Group",
+         "Southvale said Fosterby's takeover offer was opportunistic"),
+        ("The council approved the flood barrier on Monday after months of heated debate "
+         "in the chamber",
+         "The council approved the flood barrier"),
+    ],
+)  # fmt: skip
+def test_a_shorter_bullet_saying_nothing_new_is_a_repeat(text: str, other: str) -> None:
+    assert repeats(other, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "other"),
+    [
         ("The council approved the barrier on Monday after months of debate.",
          "The barrier will cost 40 million dollars and protect 3,000 homes."),
         ("The poll of 1,000 voters found 52% back the plan.",

@@ -62,3 +62,19 @@ def test_a_comparative_back_reference_needs_the_sentence_before_it() -> None:
     assert alone["dangling"] == [older]
     titled = lint(article, ["Mr Douglas went to talk to the man at the pool"])
     assert titled["dangling"] == ["Mr Douglas went to talk to the man at the pool"]
+
+
+def test_a_shared_name_alone_is_not_a_duplicate() -> None:
+    article = (
+        "Tunisians had just launched the Arab Spring when the envoy arrived. "
+        "The Tunisians are doing what they can, he said. "
+        "The council approved the flood barrier on Monday after months of debate. "
+        "The council approved the barrier on Monday."
+    )
+    found = lint(article, [
+        "Tunisians had just launched the Arab Spring",
+        "The Tunisians are doing what they can, he said",
+        "The council approved the flood barrier on Monday after months of debate",
+        "The council approved the barrier on Monday",
+    ])  # fmt: skip
+    assert found["duplicates"] == ["The council approved the barrier on Monday"]

@@ -81,9 +81,11 @@ FIRST_SECOND_PERSON = re.compile(
 # opening mark: linear on "\u201c \u201c \u201c ...".
 _QUOTE_MARKS = frozenset("\"'\u201c\u201d\u2018\u2019")
 _DOUBLE_QUOTED = re.compile(r"\"([^\"]*)\"?|\u201c([^\"\u201c\u201d]*)\u201d?")
+# A single-quoted span holds apostrophes inside words ('... what you're telling
+# people ...,' she said); an opening mark ends it: " \u2018 \u2018 \u2018" stays linear.
 _SINGLE_QUOTED = re.compile(
-    r"(?:^|(?<=\s))['\u2018]([^'\u2018\u2019]*)['\u2019](?=[\s.,;:!?]|$)"
-)  # an opening mark ends the span: " \u2018 \u2018 \u2018" stays linear
+    r"(?:^|(?<=\s))['\u2018]((?:[^'\u2018\u2019]|(?<=\w)['\u2019](?=\w))*)['\u2019](?=[\s.,;:!?]|$)"
+)
 QUOTATION_WORDS = 8
 QUOTATION_SHARE = 0.4
 

@@ -25,6 +25,7 @@ from service.bullets.extractor import inside_quotation
 from service.bullets.extractor import repeats
 from service.bullets.extractor import shorten
 from service.bullets.features import BACK_REFERENCE
+from service.bullets.features import has_quotation
 from service.bullets.rewrite import drop_asides
 from service.text.article import prepare
 from service.text.attribution import has_cue
@@ -80,6 +81,12 @@ def test_the_box_never_narrates_a_quotation(case: dict[str, object]) -> None:
     words = set(sentence(case).split())
     for bullet in BulletExtractor().extract(prepare(article(case)), 5):
         assert len(words & set(bullet.split())) < 0.8 * len(words), bullet
+
+
+@pytest.mark.parametrize("case", CASES["quoted"], ids=ids(CASES["quoted"]))
+def test_a_single_quoted_clause_with_apostrophes_is_speech(case: dict[str, object]) -> None:
+    """DailyMail's single marks around "it's", "I'd", "King's": still a quotation."""
+    assert has_quotation(sentence(case))
 
 
 @pytest.mark.parametrize("case", CASES["furniture"], ids=ids(CASES["furniture"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from service.checks import facts
@@ -284,3 +285,19 @@ def test_a_lost_source_lowers_the_support(grounds: Grounds) -> None:
     assert finding.unattributed
     kept = replace(finding, issues=tuple(i for i in finding.issues if i.kind != "attribution"))
     assert model.judge(finding, None).score < model.judge(kept, None).score
+
+
+def test_a_verbatim_sentence_is_not_encoded_and_sits_at_distance_zero(checker: Checker) -> None:
+    """The encoder sees only sentences that differ from their evidence."""
+    article = prepare(ARTICLE)
+    seen: list[str] = []
+
+    def encoder(texts: list[str]) -> np.ndarray:
+        seen.extend(texts)
+        return np.full((len(texts), 4), 0.5)  # unit vectors, all alike
+
+    copy = article.sentences[1].text.rstrip(".")
+    restated = "The council approved a budget of $3 million for the bridge"
+    verdict = checker.check(article, [copy, restated], encoder=encoder, sources=[1, None])
+    assert copy not in seen and restated in seen
+    assert verdict.sentences[0].supported

@@ -319,9 +319,14 @@ class BulletExtractor:
 
     def value(self, unit: Unit, chosen: Sequence[Unit]) -> float:
         """Return what picking ``unit`` after ``chosen`` adds: its score less overlap and length."""
-        overlap = max((similarity(unit.words, c.words) for c in chosen), default=0.0)
+        redundancy = self.selection.redundancy
+        overlap = (
+            max((similarity(unit.words, c.words) for c in chosen), default=0.0)
+            if redundancy
+            else 0.0
+        )
         length = len(unit.text.split()) / 30
-        return unit.score - self.selection.redundancy * overlap - self.selection.brevity * length
+        return unit.score - redundancy * overlap - self.selection.brevity * length
 
     def _finish(self, text: str) -> str:
         text = text.strip()

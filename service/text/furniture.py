@@ -9,8 +9,10 @@ celebrates ...", DailyMail's labelled "In the lead: Jose Baxter (right) ...");
 shopping widgets sell ("Topshop striped zip
 through skirt Earn your style stripes!", "Buy it now for £25 at Asos");
 credits and share counts label the page ("Picture: Rex/Shutterstock",
-"1,024 shares"). A news sentence with a short "(pictured)" aside is not
-furniture: the aside is cut, the sentence stays.
+"1,024 shares"), and so do the story's own credits ("CNN's Jill Martin
+contributed to this report.", "(Reporting by ...; Editing by ...)"). A news
+sentence with a short "(pictured)" aside is not furniture: the aside is
+cut, the sentence stays.
 """
 
 from __future__ import annotations
@@ -68,7 +70,13 @@ _CREDIT = re.compile(
     r"|^(?:[Pp]hoto|[Pp]icture|[Ii]mage|[Pp]hotograph|[Cc]redit)s?\s*:"
     r"|^\s*[\d,.]+\s*k?\s+(?:shares?|comments?|views?)\s*\.?$"
     # A CMS's placeholder left in the copy, after the caption it was meant for.
-    r"|\b(?:[Ww]rite|[Ii]nsert|[Ee]nter|[Aa]dd|[Tt]ype)\s+(?:a\s+|the\s+|your\s+)?caption\s+here\b",
+    r"|\b(?:[Ww]rite|[Ii]nsert|[Ee]nter|[Aa]dd|[Tt]ype)\s+(?:a\s+|the\s+|your\s+)?caption\s+here\b"
+    # The story's credits and notes: "CNN's Jill Martin contributed to this report.",
+    # "(Reporting by ...; Editing by ...)", "Additional reporting by ...", "This story has been updated."
+    r"|\b[Cc]ontributed\s+to\s+this\s+(?:report|story|article)\b"
+    r"|\b[Cc]ontributed\s+(?:additional\s+)?reporting\b"
+    r"|^\((?:[Aa]dditional\s+)?(?:[Rr]eporting|[Ww]riting|[Ee]diting)\s+by\b|^Additional\s+reporting\s+by\b"
+    r"|^This\s+(?:story|article|report)\s+(?:has\s+been|was)\s+(?:updated|corrected|amended)\b",
 )
 
 # Where someone stands in the picture: "Jose Baxter (right) celebrates ...".
@@ -107,6 +115,8 @@ _NEEDED = (
     "buy ", "shop ", "earn ", "grab ", "snap up", "copy ", "click", "rrp", "£", "$", "\u20ac",
     "available ", "on sale", "getty", "shutterstock", "rex", "splash", "/", "photo", "picture",
     "image", "credit", "caption", "share", "comment", "view", "seen here", "above", "below", "left",
+    "contribut", "reporting by", "writing by", "editing by", "this story", "this article",
+    "this report",
 )  # fmt: skip
 
 

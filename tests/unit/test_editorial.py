@@ -134,6 +134,11 @@ def test_a_cms_placeholder_is_furniture(text: str) -> None:
         "There was much forced smiling for the cameras, but only Mr Prescott, who revels in such "
         "occasions, seemed to be truly enjoying himself.",
         "Update: The council said the road would reopen on Monday after repairs.",
+        # Reporting about reports, not the story's credits.
+        "The charity contributed to the report, published on Monday.",
+        "Reporting by the newspaper revealed widespread fraud, officials said.",
+        "Reporting by Reuters revealed fraud in the ministry.",
+        "This story has been told many times, but never by the survivors.",
     ],
 )
 def test_news_in_the_present_tense_is_not_furniture(text: str) -> None:

@@ -23,6 +23,7 @@ from service.profiles.archive import Story
 from service.profiles.archive import read_archive
 from service.profiles.catalog import Catalog
 from service.profiles.catalog import builtin_profiles
+from service.profiles.fit import balanced_choice
 from service.profiles.profile import ProfileError
 from service.profiles.profile import load_profile
 from service.profiles.style import MIN_EVIDENCE
@@ -317,3 +318,11 @@ def test_a_threshold_rule_keeps_between_its_minimum_and_maximum(
     count = len(box.box(prepare(seed_text)))
     assert 3 <= count <= 5
     assert count == {-10.0: 5, 10.0: 3}.get(threshold, count)  # all it may, or its floor
+
+
+def test_a_multi_file_choice_keeps_every_floor_then_wins_on_average() -> None:
+    """One newsroom's large gain is not given up for a hair on another's, nor its floor."""
+    gains = {"three": [0.004, 0.010], "five": [0.001, 0.060], "six": [-0.010, 0.200]}
+    assert balanced_choice(gains) == "five"
+    assert balanced_choice({"a": [-0.02, 0.3], "b": [-0.01, 0.0]}) == "b"  # none keeps: least loss
+    assert balanced_choice({"only": [0.1], "other": [0.2]}) == "other"  # one file: the best

@@ -302,19 +302,28 @@ class BulletExtractor:
         """Pick by maximal marginal relevance; a pronoun opener needs its predecessor."""
         chosen: list[Unit] = []
         orders = {u.order for u in units}
+        redundancy, brevity = self.selection.redundancy, self.selection.brevity
+        # ``value``, with each candidate's length counted once and its overlap with
+        # the chosen so far kept up to date as each pick is made (not rescanned).
+        lengths = [len(u.text.split()) / 30 for u in units]
+        overlap = [0.0] * len(units)
         while len(chosen) < count:
             picked = {u.order for u in chosen}
-            best: Unit | None = None
+            best: int | None = None
             best_value = float("-inf")
-            for unit in units:
+            for i, unit in enumerate(units):
                 if unit.order in picked or not is_anchored(unit, picked, orders):
                     continue
-                value = self.value(unit, chosen)
+                value = unit.score - redundancy * overlap[i] - brevity * lengths[i]
                 if value > best_value and not any(repeats(unit.text, c.text) for c in chosen):
-                    best, best_value = unit, value  # one fact once
+                    best, best_value = i, value  # one fact once
             if best is None:
                 break
-            chosen.append(best)
+            new = units[best]
+            chosen.append(new)
+            if redundancy:
+                for i, unit in enumerate(units):
+                    overlap[i] = max(overlap[i], similarity(unit.words, new.words))
         return chosen
 
     def value(self, unit: Unit, chosen: Sequence[Unit]) -> float:

@@ -328,14 +328,9 @@ class BulletExtractor:
 
     def value(self, unit: Unit, chosen: Sequence[Unit]) -> float:
         """Return what picking ``unit`` after ``chosen`` adds: its score less overlap and length."""
-        redundancy = self.selection.redundancy
-        overlap = (
-            max((similarity(unit.words, c.words) for c in chosen), default=0.0)
-            if redundancy
-            else 0.0
-        )
+        overlap = max((similarity(unit.words, c.words) for c in chosen), default=0.0)
         length = len(unit.text.split()) / 30
-        return unit.score - redundancy * overlap - self.selection.brevity * length
+        return unit.score - self.selection.redundancy * overlap - self.selection.brevity * length
 
     def _finish(self, text: str) -> str:
         text = text.strip()
@@ -474,8 +469,9 @@ def repeats(text: str, other: str) -> bool:
     """Tell whether two bullets state one fact: most content words, and the same numbers.
 
     "13% higher" and "13 per cent higher" hold the same number; a pair
-    with the same numbers needs half the shorter's words in common, one
-    without numbers four fifths of the shorter's words and half of both.
+    with the same numbers needs half the shorter's words in common, any
+    pair four fifths of them: a shorter bullet saying nothing the longer
+    does not is a repeat, fragment or not.
     """
     words, values = _fact_words(text)
     others, other_values = _fact_words(other)

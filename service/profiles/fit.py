@@ -9,8 +9,8 @@ the count rule (a fixed length, or a value threshold between 3 and 5
 bullets), are chosen by the boxes' ROUGE-1+2 against the editors' bullets on
 the same stories: over several archive files, the knobs by the file that
 gains least, the count by the most gain on average that keeps every file at
-or above its Lead-3 (``balanced_choice``). Deterministic: the same archive gives the
-same profile.
+or above its Lead-3 (``balanced_choice``). Deterministic: the same archive
+gives the same profile.
 """
 
 from __future__ import annotations
@@ -314,10 +314,11 @@ def balanced_choice(gains: Mapping[T, list[float]]) -> T:
     """Return the choice with most gain on average that keeps every file above Lead-3.
 
     Above: at or above its Lead-3 (``LENGTH_FLOOR``); the least-gain choice
-    when none does. The count and the summary's length are where archive files differ most (the
-    BBC's editors write five points, CNN's three): the least-gain rule alone would
-    give up a large gain on one publisher's copy for a hair on another's. With one
-    file it is the plain best. The first of equals wins (stable).
+    when none does. The count and the summary's length are where archive
+    files differ most (the BBC's editors write five points, CNN's three):
+    the least-gain rule alone would give up a large gain on one publisher's
+    copy for a hair on another's. With one file it is the plain best. The
+    first of equals wins (stable).
     """
     kept = [choice for choice, g in gains.items() if min(g) >= LENGTH_FLOOR]
     if kept:

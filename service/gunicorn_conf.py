@@ -15,6 +15,7 @@ import socket
 import tempfile
 import time
 
+from service.gunicorn_worker import LoadTable
 from service.settings import Settings
 from service.settings import default_state_dir
 
@@ -40,9 +41,9 @@ bind = f"{_settings.host}:{_settings.port}"
 # micro-batcher, so a few (NEWSBRIEF_THREADS) let requests queue and batch
 # while one generates.
 # (the gthread worker, answering gunicorn's own 400/414/431 as problem+json
-# without echoing the request, with no Server header, and leaving new
-# connections to free workers while it generates: without that, keep-alive
-# clients pile onto one worker and a core idles, bench/README.md)
+# without echoing the request, with no Server header, and giving each new
+# connection to the worker that holds fewest: without that, keep-alive
+# clients pile onto one worker, which queues while a core idles, bench/README.md)
 worker_class = "service.gunicorn_worker.ProblemThreadWorker"
 workers = _settings.effective_workers
 threads = _settings.threads
@@ -129,18 +130,26 @@ def on_exit(server: object) -> None:
 
 
 def child_exit(server: object, worker: object) -> None:
-    """Mark a worker's metrics dead when it exits."""
+    """Mark a worker's metrics dead and free its slot of the load table when it exits."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined,no-untyped-call]
+    _LOADS.free(worker.slot)  # type: ignore[attr-defined]
 
 
 _FORKS = itertools.count(1)  # workers this master has forked
+# Each worker's requests in flight, shared with the workers (service.gunicorn_worker):
+# a new connection goes to a least-loaded worker. One slot per live worker; a
+# replacement forks while its predecessor may still be exiting, so twice the most.
+_LOADS = LoadTable(2 * 64)
 
 
 def pre_fork(server: object, worker: object) -> None:
-    """Mark each worker forked after the first full set as a replacement."""
+    """Give a worker its slot of the load table; mark each after the first set a replacement."""
     worker.replacement = next(_FORKS) > server.cfg.workers  # type: ignore[attr-defined]
+    live = server.WORKERS.values()  # type: ignore[attr-defined]
+    worker.slot = _LOADS.claim(w.slot for w in live)  # type: ignore[attr-defined]
+    worker.load_table = _LOADS  # type: ignore[attr-defined]
 
 
 def post_worker_init(worker: object) -> None:

@@ -1,18 +1,20 @@
-"""The gthread worker: busy workers leave new connections to idle ones; problem+json errors.
+"""The gthread worker: the least-loaded worker takes each connection; problem+json errors.
 
 Load balance. gthread workers race to accept each connection whatever they
 are doing, and a keep-alive connection then stays with the worker that
-accepted it. On CPU each worker runs one generation at a time, so the
-connections of persistent clients (nginx's upstream pool, a backfill) split
-6/2 or 7/1 between two workers and one core idles while requests queue on
-the other (measured, bench/README.md). So a worker that has requests in
-flight waits a few milliseconds before it accepts, letting a free worker
-take the connection (placement when clients connect at once), and a
-worker that is handling long requests (over ``LONG_REQUEST_S``:
-generations, not box or probe calls) answers any other request with
-``Connection: close``, so that client's next request is placed again. A
-lone client, and every client while the work is short, keeps its
-connection.
+accepted it. So the connections of persistent clients (nginx's upstream
+pool, a backfill, a load tester) split 6/2, 7/1 or 12/4 between two
+workers, and requests queue on one while the other has little to do
+(measured, bench/README.md). So the workers publish their requests in
+flight in a small table in memory shared with the master (``LoadTable``),
+and a worker listens for new connections only while no other worker has
+fewer requests in flight: every new connection goes to a least-loaded
+worker, and one waiting in the listen backlog is taken by the first of
+them whose loop turns. A worker that is handling long requests (over
+``LONG_REQUEST_S``: generations, not box or probe calls) answers any other
+request with ``Connection: close``, so that client's next request is
+placed again. A lone client, and every client while the work is short,
+keeps its connection.
 
 Errors. gunicorn answers a malformed request line or an oversized header itself
 (400, 414, 431, ...) with an HTML page that echoes the offending text, and
@@ -25,8 +27,10 @@ imported only by the gunicorn processes (``worker_class`` in
 from __future__ import annotations
 
 import json
+import mmap
 import socket
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from gunicorn import util
@@ -35,8 +39,42 @@ from gunicorn.workers.gthread import ThreadWorker
 
 PROBLEM_BASE = "https://newsbrief.dev/problems/"
 LONG_REQUEST_S = 0.1  # a request handled for longer makes its worker busy
-ACCEPT_DELAY_S = 0.005  # per request in flight
-MAX_ACCEPT_DELAY_S = 0.02  # bounds what a probe can wait when every worker is busy
+GATED_WAIT_S = 0.05  # how often a worker that is not listening looks at the table again
+FREE = -1  # a table slot that no live worker holds
+
+
+class LoadTable:
+    """Each worker's requests in flight, in memory the master shares with the workers it forks.
+
+    Made by the master before it forks (an anonymous shared mapping), so
+    every worker reads its siblings' counts without a lock or a system
+    call: each slot has one writer, its worker, and an aligned 4-byte store
+    is never read half-written. The master hands out the slots and frees
+    them (``pre_fork``, ``child_exit`` in ``service.gunicorn_conf``).
+    """
+
+    def __init__(self, slots: int) -> None:
+        """Make ``slots`` free slots."""
+        self._memory = mmap.mmap(-1, 4 * slots)
+        self.loads = memoryview(self._memory).cast("i")
+        for slot in range(slots):
+            self.loads[slot] = FREE
+
+    def claim(self, held: Iterable[int]) -> int:
+        """Return the first slot not in ``held`` (the live workers'), marked idle."""
+        taken = set(held)
+        slot = next(n for n in range(len(self.loads)) if n not in taken)
+        self.loads[slot] = 0
+        return slot
+
+    def free(self, slot: int) -> None:
+        """Drop a dead worker's count."""
+        self.loads[slot] = FREE
+
+    def least_other(self, slot: int) -> int | None:
+        """Return the fewest requests in flight of any other live worker (None: no other)."""
+        others = [load for n, load in enumerate(self.loads) if n != slot and load != FREE]
+        return min(others, default=None)
 
 
 def write_problem(sock: socket.socket, status: int, reason: str, message: str) -> None:
@@ -64,7 +102,7 @@ def _headers_without_server(self: Any) -> list[str]:
 
 
 class ProblemThreadWorker(ThreadWorker):  # type: ignore[misc]
-    """gunicorn's gthread worker: load-aware accepts, problem+json errors, no Server header."""
+    """gunicorn's gthread worker: least-loaded accepts, problem+json errors, no Server header."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Set up the ordinary worker and an empty record of requests being handled."""
@@ -72,7 +110,6 @@ class ProblemThreadWorker(ThreadWorker):  # type: ignore[misc]
         # When each request now in a handler thread started, by connection. Time
         # queued for a thread does not count: a burst of short calls is not busy.
         self.running: dict[int, float] = {}
-        self.in_flight = 0  # handed to the thread pool, not finished (main thread only)
 
     def init_process(self) -> None:
         """Swap in the two writers, then run the ordinary worker."""
@@ -86,32 +123,68 @@ class ProblemThreadWorker(ThreadWorker):  # type: ignore[misc]
         starts = tuple(self.running.values())  # one step under the GIL
         return sum(now - t > LONG_REQUEST_S for t in starts)
 
-    def enqueue_req(self, conn: Any) -> None:
-        """Hand a connection to the thread pool, counting it in flight."""
-        self.in_flight += 1
-        super().enqueue_req(conn)
+    def least_other(self) -> int | None:
+        """Return the fewest connections a sibling holds (None: no table, or no sibling).
 
-    def finish_request(self, conn: Any, fs: Any) -> None:
-        """Count the request done (each enqueue ends here once), then let gthread finish it."""
-        self.in_flight -= 1
-        super().finish_request(conn, fs)
+        Connections, not requests: a kept-alive client brings its next
+        request to the same worker, so what a worker holds is what it will
+        have to serve. Read from the table the workers share (set on the
+        worker by ``service.gunicorn_conf``'s ``pre_fork``).
+        """
+        table: LoadTable | None = getattr(self, "load_table", None)
+        return None if table is None else table.least_other(self.slot)
+
+    def publish(self) -> None:
+        """Write this worker's open connections to the shared table, if it has one."""
+        table: LoadTable | None = getattr(self, "load_table", None)
+        if table is not None:
+            table.loads[self.slot] = self.nr_conns
+
+    def has_room(self) -> bool:
+        """Tell whether this worker should take a new connection: no sibling holds fewer."""
+        least = self.least_other()
+        return least is None or self.nr_conns <= least
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        """Listen for new connections only while ``has_room`` says so."""
+        super().set_accept_enabled(enabled and self.has_room())
 
     def accept(self, listener: Any) -> None:
-        """Accept a connection; a worker with requests in flight first lets free ones take it.
+        """Accept a connection (EAGAIN when a sibling took it first), then publish the count."""
+        super().accept(listener)
+        self.publish()
 
-        Counted from the hand-over, not from a long run: clients that connect
-        at the same moment are spread before any of their requests has run.
+    def wait_for_and_dispatch_events(self, timeout: float) -> None:
+        """Publish, decide again whether to listen, then wait; a gated one looks again soon.
+
+        The loop turns after every event of this worker (a request done, a
+        connection closed); a sibling's growing load wakes nothing here, so
+        a worker that is not listening waits at most ``GATED_WAIT_S``.
         """
-        if self.in_flight:
-            time.sleep(min(self.in_flight * ACCEPT_DELAY_S, MAX_ACCEPT_DELAY_S))
-        super().accept(listener)  # EAGAIN when another worker took it: ignored there
+        if self.alive:
+            self.publish()
+            self.set_accept_enabled(self.nr_conns < self.worker_connections)
+            if not self._accepting:
+                timeout = min(timeout, GATED_WAIT_S)
+        super().wait_for_and_dispatch_events(timeout)
+
+    def should_hand_back(self) -> bool:
+        """Tell whether to close the connection after this answer, for its client to be placed again.
+
+        When this worker holds two connections more than a sibling, or any
+        more while long requests run here (a generation holds its thread for
+        seconds). Checked before this request is recorded, so it never
+        counts itself: a lone client keeps its connection.
+        """
+        least = self.least_other()
+        if least is None:
+            return bool(self.long_requests())  # no table: hand back beside long requests
+        surplus = self.nr_conns - least
+        return surplus > 1 or (surplus > 0 and bool(self.long_requests()))
 
     def handle_request(self, req: Any, conn: Any) -> bool:
-        """Serve a request; close its connection after if long ones run beside it here.
-
-        Checked before this request is recorded, so it never counts itself.
-        """
-        if self.long_requests():
+        """Serve a request; close its connection after when ``should_hand_back`` says so."""
+        if self.should_hand_back():
             req.must_close = True
         self.running[id(conn)] = time.monotonic()
         try:

@@ -1,4 +1,4 @@
-"""Persistent connections spread over the workers: a busy worker does not keep them all."""
+"""Persistent connections spread over the workers: each goes to the worker holding fewest."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from collections.abc import Iterator
 
 import pytest
@@ -56,19 +57,18 @@ def summary_pids(server: Server) -> Counter[str]:
     return Counter(lines)
 
 
-def test_concurrent_keep_alive_clients_are_spread_over_both_workers(slow_server: Server) -> None:
-    before = summary_pids(slow_server)
+def run_clients(server: Server, start: Callable[[int], None], tag: str) -> Counter[str]:
+    """Run CLIENTS keep-alive clients of ROUNDS summaries each; count the answers by worker pid."""
+    before = summary_pids(server)
     answers: list[str] = []
 
     def client(number: int) -> None:
-        # Staggered: a later client arrives while earlier requests already wait in a
-        # worker's batch (a busy worker). Started together, every request of a
-        # batch finishes together and the next round starts together again, so
-        # no worker is ever seen busy and whether any hand-back happens is luck.
-        time.sleep(0.3 * number)
-        connection = connect(slow_server)
+        start(number)
+        connection = connect(server)
         for round_ in range(ROUNDS):
-            answers.append(summarise(connection, f"{number}-{round_}"))  # reconnects after close
+            answers.append(
+                summarise(connection, f"{tag}-{number}-{round_}")
+            )  # reconnects after close
         connection.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
@@ -76,10 +76,24 @@ def test_concurrent_keep_alive_clients_are_spread_over_both_workers(slow_server:
         thread.start()
     for thread in threads:
         thread.join()
-    served = summary_pids(slow_server) - before
     assert len(answers) == CLIENTS * ROUNDS
-    assert "close" in answers  # busy workers hand connections back to be placed again
+    return summary_pids(server) - before
+
+
+def test_staggered_keep_alive_clients_are_spread_over_both_workers(slow_server: Server) -> None:
+    # A later client arrives while earlier requests already wait in a worker's batch.
+    served = run_clients(slow_server, lambda number: time.sleep(0.3 * number), "staggered")
     assert len(served) == 2 and min(served.values()) >= 2, served
+
+
+def test_keep_alive_clients_connecting_at_once_are_spread_over_both_workers(
+    slow_server: Server,
+) -> None:
+    # A load tester, or nginx's upstream pool after a restart: every client
+    # connects in the same instant, before any request has run.
+    ready = threading.Barrier(CLIENTS)
+    served = run_clients(slow_server, lambda number: ready.wait() and None, "burst")
+    assert len(served) == 2 and min(served.values()) >= ROUNDS, served
 
 
 def test_a_lone_client_keeps_its_connection(slow_server: Server) -> None:

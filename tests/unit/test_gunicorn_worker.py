@@ -1,7 +1,8 @@
-"""The gthread worker's load-aware accepts and closes, without a running server."""
+"""The gthread worker's least-loaded accepts and hand-backs, without a running server."""
 
 from __future__ import annotations
 
+import os
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -9,8 +10,8 @@ from typing import Any
 import pytest
 from gunicorn.workers.gthread import ThreadWorker
 
-from service import gunicorn_worker
-from service.gunicorn_worker import MAX_ACCEPT_DELAY_S
+from service.gunicorn_worker import FREE
+from service.gunicorn_worker import LoadTable
 from service.gunicorn_worker import ProblemThreadWorker
 
 LIVE: list[object] = []  # connections stay alive while handled, so their ids stay unique
@@ -25,8 +26,18 @@ def worker(monkeypatch: pytest.MonkeyPatch) -> ProblemThreadWorker:
     monkeypatch.setattr(ThreadWorker, "handle_request", lambda self, req, conn: not req.must_close)
     made = ProblemThreadWorker.__new__(ProblemThreadWorker)
     made.running = {}
-    made.in_flight = 0
+    made.nr_conns = 0
     return made
+
+
+def with_sibling(worker: ProblemThreadWorker, mine: int, sibling: int) -> LoadTable:
+    """Give ``worker`` a table slot beside one sibling holding ``sibling`` connections."""
+    table = LoadTable(4)
+    worker.load_table, worker.slot = table, table.claim([])
+    table.loads[table.claim([worker.slot])] = sibling
+    worker.nr_conns = mine
+    worker.publish()
+    return table
 
 
 def handling(worker: ProblemThreadWorker, seconds: float) -> object:
@@ -50,26 +61,61 @@ def test_only_requests_handled_for_long_make_a_worker_busy(worker: ProblemThread
     assert worker.long_requests() == 3
 
 
-def test_requests_are_in_flight_from_hand_over_to_finish(worker: ProblemThreadWorker) -> None:
-    for _ in range(3):
-        worker.enqueue_req(object())
-    worker.finish_request(object(), None)
-    assert worker.in_flight == 2
+def test_the_table_gives_each_live_worker_its_own_slot_and_frees_it() -> None:
+    table = LoadTable(3)
+    first = table.claim([])
+    second = table.claim([first])
+    assert first != second and table.least_other(first) == 0
+    table.loads[second] = 5
+    assert table.least_other(first) == 5 and table.least_other(second) == 0
+    table.free(second)
+    assert table.loads[second] == FREE and table.least_other(first) is None
+    assert table.claim([first]) == second  # a replacement reuses the freed slot
 
 
-@pytest.mark.parametrize("in_flight", [0, 1, 2, 50])
-def test_a_free_worker_accepts_at_once_one_with_requests_waits_a_bounded_moment(
-    worker: ProblemThreadWorker, monkeypatch: pytest.MonkeyPatch, in_flight: int
+def test_the_table_is_shared_with_forked_workers() -> None:
+    table = LoadTable(2)
+    slot = table.claim([])
+    pid = os.fork()
+    if pid == 0:  # the worker writes its count, as a forked gunicorn worker does
+        table.loads[slot] = 7
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert table.loads[slot] == 7
+
+
+@pytest.mark.parametrize(("mine", "sibling", "listens"), [(0, 0, True), (3, 3, True), (2, 3, True),
+                                                          (1, 0, False), (9, 7, False)])  # fmt: skip
+def test_only_a_worker_holding_no_more_connections_than_a_sibling_listens(
+    worker: ProblemThreadWorker, mine: int, sibling: int, listens: bool
 ) -> None:
-    slept: list[float] = []
-    monkeypatch.setattr(gunicorn_worker.time, "sleep", slept.append)
-    for _ in range(in_flight):
-        worker.enqueue_req(object())  # just handed over: none has run long yet
-    worker.accept(object())
-    if in_flight == 0:
-        assert slept == []
-    else:
-        assert len(slept) == 1 and 0 < slept[0] <= MAX_ACCEPT_DELAY_S
+    with_sibling(worker, mine, sibling)
+    assert worker.has_room() is listens
+
+
+def test_without_a_table_or_a_sibling_a_worker_always_listens(worker: ProblemThreadWorker) -> None:
+    worker.nr_conns = 50
+    assert worker.has_room()
+    worker.load_table, worker.slot = LoadTable(2), 0
+    assert worker.has_room()
+
+
+@pytest.mark.parametrize(("mine", "sibling", "long", "hands_back"), [
+    (1, 0, False, False),  # a lone client keeps its connection
+    (5, 4, False, False),  # one over: not worth a reconnect while the work is short
+    (6, 4, False, True),   # two over: one goes back to be placed again
+    (5, 4, True, True),    # one over while a generation holds a thread here
+    (4, 4, True, False),   # a sibling no less loaded would not take it
+])  # fmt: skip
+def test_a_worker_hands_back_a_connection_when_a_sibling_holds_fewer(
+    worker: ProblemThreadWorker, mine: int, sibling: int, long: bool, hands_back: bool
+) -> None:
+    with_sibling(worker, mine, sibling)
+    if long:
+        handling(worker, 1.0)
+    req = request()
+    assert worker.handle_request(req, object()) is not hands_back
+    assert req.must_close is hands_back
 
 
 def test_a_lone_client_keeps_its_connection(worker: ProblemThreadWorker) -> None:

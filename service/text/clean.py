@@ -51,6 +51,33 @@ PROMPTS = re.compile(
     r"interactive|opinion|timeline)\s*:.*)$",
     re.IGNORECASE,
 )
+# The page speaking to its reader, anywhere in the copy. A link ends on CNN's
+# arrow ("See photos of the fires \u00bb"); a link or prompt opens on a verb
+# addressed to the reader and names where to go ("Watch his full interview.",
+# "Follow the show on Twitter.", "Read the full response from the Boy
+# Scouts.", "Watch The Lead with Jake Tapper weekdays at 4pm ET.", "Share your
+# story, tips and photos E-mail to a friend."); a label opens a link ("Read
+# this: ...", "READ: ..."); a sign-off thanks the reader ("Thank you for using
+# CNN Student News!"). Not a verb without a place to go ("Watch for Henson to
+# snag nominations next award season.", "Download a smartphone app to help
+# monitor safe listening levels.").
+TO_READER = re.compile(
+    r"\u00bb\W*$|^E-mail to a friend\W*$"
+    r"|^(?:Watch|See|Read|Listen to|Follow|Like us|Share (?:your|this)|Subscribe|Sign up|Download|"
+    r"Click|E-?mail us|Tell us|Check out|Join (?:us|the conversation)|Find out more|Visit|For more)"
+    r"[\s,][^\u00bb]*?\b(?:Twitter|Facebook|Instagram|YouTube|Snapchat|Meerkat|newsletter|podcast|"
+    r"website|page|www\.|https?://|[\w-]+\.(?:com|org|net|co\.uk)\b|@\w|weeknights|weekdays|ET\b|"
+    r"here|below|above|gallery|photos|video|transcript|E-mail to a friend|"
+    r"full (?:interview|story|report|transcript|response|statement|text))\b"
+    r"|^(?:Read|Watch|See|More|Related|Also)(?: this| more| also)?\s*:"
+    r"|^(?:(?:See|Read) more|Subscribe to|Sign up (?:for|to|now|here))\b"
+    r"|^(?:Thanks|Thank you)(?: again| so much| very much)?(?: for (?:using|watching|reading|joining|"
+    r"listening|tuning|following|visiting)\b|\W*$)",
+    re.IGNORECASE,
+)
+# Where such a line can start, for a cheap test before the pattern runs.
+_TO_READER_OPENERS = frozenset("WSRLFCETJVDMA")
+
 # Words a sentence never ends on: a block ending on one was cut by a line wrap.
 # Lowercase only: "Plan A" ends a line; "what it is for" can end a heading.
 _NEVER_LAST_WORDS = "the|a|an|and|or|of|than|whose|its|their|our|my|your"
@@ -148,8 +175,13 @@ def unwrap_dots(text: str) -> str:
 
 
 def is_prompt(sentence: str) -> bool:
-    """Tell whether a sentence is a social/video/read-more prompt."""
-    return bool(PROMPTS.match(sentence))
+    """Tell whether a sentence is a social/video/read-more prompt, a link or a sign-off."""
+    if PROMPTS.match(sentence):
+        return True
+    opener = sentence.lstrip()[:1].upper()
+    return (opener in _TO_READER_OPENERS or "\u00bb" in sentence) and bool(
+        TO_READER.search(sentence.strip())
+    )
 
 
 def clean_article(text: str) -> list[str]:

@@ -30,6 +30,7 @@ from service.bullets.rewrite import drop_asides
 from service.text.article import prepare
 from service.text.attribution import has_cue
 from service.text.attribution import is_attributed
+from service.text.clean import is_prompt
 from service.text.clean import normalize
 from service.text.folding import fold
 from service.text.furniture import is_furniture
@@ -143,6 +144,40 @@ def test_a_cms_placeholder_is_furniture(text: str) -> None:
 )
 def test_news_in_the_present_tense_is_not_furniture(text: str) -> None:
     assert not is_furniture(text)
+
+
+@pytest.mark.parametrize("case", CASES["to_reader"], ids=ids(CASES["to_reader"]))
+def test_a_line_to_the_reader_is_never_a_sentence_of_the_story(case: dict[str, object]) -> None:
+    """Links, prompts and sign-offs: "Watch his full interview.", "Thank you for using ..."."""
+    text = sentence(case)
+    assert is_prompt(text)
+    words = set(text.split())
+    for kept in prepare(article(case)).sentences:
+        assert not words <= set(kept.text.split()), kept.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A verb to the reader with nowhere to go, or no verb to the reader at all.
+        "Watch for Henson to snag nominations next award season.",
+        "Download a smartphone app to help monitor safe listening levels.",
+        "Read said two Coast Guard C130 Hercules planes conducted searches Thursday.",
+        "See, that's the irony: I was the only person capable of answering the question.",
+        "Thanks to a rare quirk of nature, Lucy is the alabaster-skinned redhead.",
+        "Visitors are treated to exhibits that include a Civil War embalming display.",
+        "Click on the Places tab and you'll see a list of locations in your area.",
+        "Following the court's decision, the lawyer sought to halt all sales.",
+        "Readers of this website voted for me to do a story on child poverty.",
+        "Download sales are due to be incorporated into the UK singles chart later this year.",
+        "Also on Monday, the court heard from the defence.",
+        "The president said the video, watched by millions on Facebook, was fake.",
+        # A news sentence that a share button was glued to keeps its news.
+        "The bank had yet to draw on the emergency cash, according to PA. E-mail to a friend.",
+    ],
+)
+def test_news_that_opens_like_a_prompt_is_not_one(text: str) -> None:
+    assert not is_prompt(text)
 
 
 @pytest.mark.parametrize("case", CASES["back_reference"], ids=ids(CASES["back_reference"]))

@@ -79,6 +79,15 @@ _CREDIT = re.compile(
     r"|^This\s+(?:story|article|report)\s+(?:has\s+been|was)\s+(?:updated|corrected|amended)\b",
 )
 
+# A caption that opens on where its subject is in the picture: "Above,
+# wildlife photographer Steve Trewhella poses with ...", "Left, the jellyfish
+# spotted by Mr Trewhella and, right, ...", "Pictured: Frank with his wife
+# Jan ...". Not "Above all, ..." nor "Left-arm seamer ...".
+_PLACED = re.compile(
+    r"^(?:(?:[Ff]ar |[Tt]op |[Bb]ottom )?(?:Left|Right)|Above|Below|Top|Bottom|Inset|Pictured|"
+    r"Clockwise from (?:top |bottom )?(?:left|right))\s*[,:]\s+(?=\S)"
+)
+
 # Where someone stands in the picture: "Jose Baxter (right) celebrates ...".
 _POSITION = re.compile(
     r"\((?:(?:far|second|third|top|bottom|front|back)[ -])?(?:left|right|centre|center|top|bottom|middle)\)",
@@ -129,6 +138,8 @@ def is_furniture(sentence: str) -> bool:
         _WIDGET.search(sentence) or _CREDIT.search(sentence) or _POINTER.search(sentence)
     ):
         return True
+    if _PLACED.match(sentence):
+        return True  # a caption placing its subject in the picture
     if "(" in sentence and _POSITION.search(sentence):
         if _LABEL.match(sentence) or (_POSED.match(sentence) and not _PAST.search(sentence)):
             return True  # a labelled caption, or a present-tense one pointing into the picture

@@ -62,21 +62,25 @@ PROMPTS = re.compile(
 # snag nominations next award season.", "Download a smartphone app to help
 # monitor safe listening levels.").
 TO_READER = re.compile(
-    r"\u00bb\W*$|^E-mail to a friend\W*$"
-    r"|^(?:Watch|See|Read|Listen to|Follow|Like us|Share (?:your|this)|Subscribe|Sign up|Download|"
+    r"E-mail to a friend\W*$"
+    r"|(?:Watch|See|Read|Listen to|Follow|Like us|Share (?:your|this)|Subscribe|Sign up|Download|"
     r"Click|E-?mail us|Tell us|Check out|Join (?:us|the conversation)|Find out more|Visit|For more)"
     r"[\s,][^\u00bb]*?\b(?:Twitter|Facebook|Instagram|YouTube|Snapchat|Meerkat|newsletter|podcast|"
     r"website|page|www\.|https?://|[\w-]+\.(?:com|org|net|co\.uk)\b|@\w|weeknights|weekdays|ET\b|"
     r"here|below|above|gallery|photos|video|transcript|E-mail to a friend|"
     r"full (?:interview|story|report|transcript|response|statement|text))\b"
-    r"|^(?:Read|Watch|See|More|Related|Also)(?: this| more| also)?\s*:"
-    r"|^(?:(?:See|Read) more|Subscribe to|Sign up (?:for|to|now|here))\b"
-    r"|^(?:Thanks|Thank you)(?: again| so much| very much)?(?: for (?:using|watching|reading|joining|"
+    r"|(?:Read|Watch|See|More|Related|Also)(?: this| more| also)?\s*:"
+    r"|(?:(?:See|Read) more|Subscribe to|Sign up (?:for|to|now|here))\b"
+    r"|(?:Thanks|Thank you)(?: again| so much| very much)?(?: for (?:using|watching|reading|joining|"
     r"listening|tuning|following|visiting)\b|\W*$)",
     re.IGNORECASE,
 )
-# Where such a line can start, for a cheap test before the pattern runs.
-_TO_READER_OPENERS = frozenset("WSRLFCETJVDMA")
+# The first words those can open on, for a cheap test before the pattern runs.
+_TO_READER_OPENERS = frozenset(
+    "Watch See Read Listen Follow Like Share Subscribe Sign Download Click E-mail Email Tell Check "
+    "Join Find Visit For More Related Also Thanks Thank".split()
+)
+_LINK_ARROW = re.compile(r"\u00bb\W*$")  # CNN's link: "See photos of the fires \u00bb"
 
 # Words a sentence never ends on: a block ending on one was cut by a line wrap.
 # Lowercase only: "Plan A" ends a line; "what it is for" can end a heading.
@@ -95,7 +99,8 @@ _PREPOSITIONS = (
     "to|towards|toward|into|onto|from|at|near|with|between|among|amid|against|across|through|"
     "via|including"
 )
-_WRAP_DOT_NAME = re.compile(rf"\b({_NEVER_LAST_WORDS}|{_PREPOSITIONS})\s+\.\s+(?=[A-Z])")
+# Nor does a comma: "from the 2nd Battalion, . Royal Regiment of Fusiliers".
+_WRAP_DOT_NAME = re.compile(rf"(?:\b({_NEVER_LAST_WORDS}|{_PREPOSITIONS})|(,))\s+\.\s+(?=[A-Z])")
 _SPACED_DOT = re.compile(r"\.(?<=\s\.)(?=\s)")  # what both need: most blocks have none
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 # Control characters, BOMs and lone surrogates (valid JSON "\ud800" is not text).
@@ -171,17 +176,18 @@ def unwrap_dots(text: str) -> str:
     """Join words that scraped copy split with a stray " . " line marker."""
     if not _SPACED_DOT.search(text):
         return text
-    return _WRAP_DOT_NAME.sub(r"\1 ", _WRAP_DOT.sub(" ", text))
+    return _WRAP_DOT_NAME.sub(r"\1\2 ", _WRAP_DOT.sub(" ", text))
 
 
 def is_prompt(sentence: str) -> bool:
     """Tell whether a sentence is a social/video/read-more prompt, a link or a sign-off."""
     if PROMPTS.match(sentence):
         return True
-    opener = sentence.lstrip()[:1].upper()
-    return (opener in _TO_READER_OPENERS or "\u00bb" in sentence) and bool(
-        TO_READER.search(sentence.strip())
-    )
+    text = sentence.strip()
+    if "\u00bb" in text and _LINK_ARROW.search(text):
+        return True
+    opener = text.split(None, 1)[0].rstrip(":,.!;").capitalize() if text else ""
+    return opener in _TO_READER_OPENERS and bool(TO_READER.match(text))
 
 
 def clean_article(text: str) -> list[str]:

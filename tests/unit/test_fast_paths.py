@@ -58,7 +58,9 @@ PLAIN_INNER_END = re.compile(
 )
 PLAIN_WRAP_DOT = re.compile(r"(?<=[a-z,])\s+\.\s+(?=[a-z])")
 PLAIN_WRAP_DOT_NAME = re.compile(
-    r"\b(the|a|an|and|or|of|than|whose|its|their|our|my|your)\s+\.\s+(?=[A-Z])"
+    r"(?:\b(the|a|an|and|or|of|than|whose|its|their|our|my|your|to|towards|toward|into|onto|"
+    r"from|at|near|with|between|among|amid|against|across|through|via|including)|(,))"
+    r"\s+\.\s+(?=[A-Z])"
 )
 
 many = settings(max_examples=500, deadline=None, derandomize=True, database=None)
@@ -124,7 +126,7 @@ def test_open_end_in_the_tail_is_the_plain_search(block: str) -> None:
 @many
 @given(text)
 def test_unwrapping_dots_is_the_plain_substitutions(block: str) -> None:
-    plain = PLAIN_WRAP_DOT_NAME.sub(r"\1 ", PLAIN_WRAP_DOT.sub(" ", block))
+    plain = PLAIN_WRAP_DOT_NAME.sub(r"\1\2 ", PLAIN_WRAP_DOT.sub(" ", block))
     assert unwrap_dots(block) == plain
 
 

@@ -62,9 +62,11 @@ _ATTRIBUTES_PREVIOUS = re.compile(
     r"|(?:that|this)(?:'s|\u2019s|\s+is|\s+was)\s+(?:according\s+to|what)\b)",
     re.IGNORECASE,
 )
-# An attribution whose quotation was split off: "Her lawyer Mihir Desai said:".
+# An attribution whose quotation was split off: "Her lawyer Mihir Desai said:";
+# any line that introduces what follows it ("Here is his speech in full:.", the
+# stop added where the copy's line ended).
 _BARE_ATTRIBUTION = re.compile(
-    r"^[^,]*\b(?:said|says|told\s+\w+|added|explained|insisted|warned|wrote)\s*[.:]?$|:\s*$"
+    r"^[^,]*\b(?:said|says|told\s+\w+|added|explained|insisted|warned|wrote)\s*[.:]?$|:[\s.]*$"
 )
 # "Mr Adams did not believe ...": a surname the box must have introduced.
 _TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor)\.?\s+(?P<surname>[A-Z][\w'\u2019-]+)")

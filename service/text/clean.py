@@ -64,10 +64,11 @@ PROMPTS = re.compile(
 TO_READER = re.compile(
     r"E-mail to a friend\W*$"
     r"|(?:Watch|See|Read|Listen to|Follow|Like us|Share (?:your|this)|Subscribe|Sign up|Download|"
-    r"Click|E-?mail us|Tell us|Check out|Join (?:us|the conversation)|Find out more|Visit|For more)"
+    r"Click|E-?mail us|Tell us|Let us know|Check out|Join (?:us|the conversation)|Find out more|Visit|"
+    r"For more)"
     r"[\s,][^\u00bb]*?\b(?:Twitter|Facebook|Instagram|YouTube|Snapchat|Meerkat|newsletter|podcast|"
     r"website|page|www\.|https?://|[\w-]+\.(?:com|org|net|co\.uk)\b|@\w|weeknights|weekdays|ET\b|"
-    r"here|below|above|gallery|photos|video|transcript|E-mail to a friend|"
+    r"here|below|above|gallery|photos|video|transcript|comments?|E-mail to a friend|"
     r"full (?:interview|story|report|transcript|response|statement|text))\b"
     r"|(?:Read|Watch|See|More|Related|Also)(?: this| more| also)?\s*:"
     r"|(?:(?:See|Read) more|Subscribe to|Sign up (?:for|to|now|here))\b"
@@ -78,7 +79,7 @@ TO_READER = re.compile(
 # The first words those can open on, for a cheap test before the pattern runs.
 _TO_READER_OPENERS = frozenset(
     "Watch See Read Listen Follow Like Share Subscribe Sign Download Click E-mail Email Tell Check "
-    "Join Find Visit For More Related Also Thanks Thank".split()
+    "Let Join Find Visit For More Related Also Thanks Thank".split()
 )
 _LINK_ARROW = re.compile(r"\u00bb\W*$")  # CNN's link: "See photos of the fires \u00bb"
 

@@ -653,6 +653,22 @@ def test_a_line_opening_on_a_lowercase_word_is_never_a_candidate(fragment: str) 
     assert texts and not any(fragment.rstrip(".")[:30] in text for text in texts)
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "A chronology of bombings and attempted bomb attacks in the mainland UK since the 1970s:.",
+        "Prince William's reading from St Paul's letter to the Ephesians:.",
+        "One account shows he tweeted on the day of the April 15, 2013, bombing:.",
+        "The key new technologies applied in the world's fastest elevators include:",
+        "Here, several legal experts weigh in on what the ruling means for the family:.",
+    ],
+)
+def test_a_line_that_introduces_what_follows_is_never_a_candidate(line: str) -> None:
+    """It leans on the quotation or list after it, which the box does not carry."""
+    texts = candidate_texts(line)
+    assert texts and not any(line[:30] in text for text in texts)
+
+
 def candidate_texts(*lines: str) -> list[str]:
     """Return the candidates' texts (no final period) of STORY with ``lines`` after its lead."""
     lead, *rest = STORY.split("\n\n")

@@ -170,6 +170,8 @@ def test_clean_article_joins_scraped_line_wraps(raw: str, expected: str) -> None
         "In pictures: The flood in Riverton",
         "Timeline: The council's troubles \u00bb",
         "Watch: The barrier goes up",
+        "Let us know by leaving a comment below the story",
+        "Let us know on this Facebook post",
     ],
 )
 def test_sentences_drop_social_and_video_prompts(prompt: str) -> None:

@@ -138,7 +138,7 @@ def child_exit(server: object, worker: object) -> None:
 
 
 _FORKS = itertools.count(1)  # workers this master has forked
-# Each worker's requests in flight, shared with the workers (service.gunicorn_worker):
+# Each worker's open connections, shared with the workers (service.gunicorn_worker):
 # a new connection goes to a least-loaded worker. One slot per live worker; a
 # replacement forks while its predecessor may still be exiting, so twice the most.
 _LOADS = LoadTable(2 * 64)

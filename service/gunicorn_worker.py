@@ -5,16 +5,15 @@ are doing, and a keep-alive connection then stays with the worker that
 accepted it. So the connections of persistent clients (nginx's upstream
 pool, a backfill, a load tester) split 6/2, 7/1 or 12/4 between two
 workers, and requests queue on one while the other has little to do
-(measured, bench/README.md). So the workers publish their requests in
-flight in a small table in memory shared with the master (``LoadTable``),
-and a worker listens for new connections only while no other worker has
-fewer requests in flight: every new connection goes to a least-loaded
-worker, and one waiting in the listen backlog is taken by the first of
-them whose loop turns. A worker that is handling long requests (over
-``LONG_REQUEST_S``: generations, not box or probe calls) answers any other
-request with ``Connection: close``, so that client's next request is
-placed again. A lone client, and every client while the work is short,
-keeps its connection.
+(measured, bench/README.md). So the workers publish their open connections
+in a small table in memory shared with the master (``LoadTable``), and a
+worker listens for new connections only while no other worker holds fewer:
+every new connection goes to a least-loaded worker, and one waiting in the
+listen backlog is taken by the first of them whose loop turns. A worker
+holding two connections more than a sibling (one more while long requests,
+over ``LONG_REQUEST_S``, run here: generations, not box or probe calls)
+answers with ``Connection: close``, so that client's next request is placed
+again. A lone client keeps its connection.
 
 Errors. gunicorn answers a malformed request line or an oversized header itself
 (400, 414, 431, ...) with an HTML page that echoes the offending text, and
@@ -44,7 +43,7 @@ FREE = -1  # a table slot that no live worker holds
 
 
 class LoadTable:
-    """Each worker's requests in flight, in memory the master shares with the workers it forks.
+    """Each worker's open connections, in memory the master shares with the workers it forks.
 
     Made by the master before it forks (an anonymous shared mapping), so
     every worker reads its siblings' counts without a lock or a system
@@ -72,7 +71,7 @@ class LoadTable:
         self.loads[slot] = FREE
 
     def least_other(self, slot: int) -> int | None:
-        """Return the fewest requests in flight of any other live worker (None: no other)."""
+        """Return the fewest connections any other live worker holds (None: no other)."""
         others = [load for n, load in enumerate(self.loads) if n != slot and load != FREE]
         return min(others, default=None)
 

@@ -62,10 +62,11 @@ _ATTRIBUTES_PREVIOUS = re.compile(
     r"|(?:that|this)(?:'s|\u2019s|\s+is|\s+was)\s+(?:according\s+to|what)\b)",
     re.IGNORECASE,
 )
-# An attribution whose quotation was split off: "Her lawyer Mihir Desai said:";
-# any line that introduces what follows it ("Here is his speech in full:.", the
-# stop added where the copy's line ended).
-_BARE_ATTRIBUTION = re.compile(
+# A line that leans on what follows it: an attribution whose quotation was
+# split off ("Her lawyer Mihir Desai said:"), or any line that introduces a
+# quotation or a list ("Here is his speech in full:.", with the stop added
+# where the copy's line ended).
+_LEAD_IN = re.compile(
     r"^[^,]*\b(?:said|says|told\s+\w+|added|explained|insisted|warned|wrote)\s*[.:]?$|:[\s.]*$"
 )
 # "Mr Adams did not believe ...": a surname the box must have introduced.
@@ -250,8 +251,8 @@ class BulletExtractor:
                 profiles[number + 1].sentence.text
             ):
                 continue  # "... a modern-day suffragette." "Or so says actress ..."
-            if _BARE_ATTRIBUTION.search(text):
-                continue  # "Her lawyer Mihir Desai said:" lost its quotation
+            if _LEAD_IN.search(text):
+                continue  # "Her lawyer said:", "He wrote:.": what it introduces is not here
             text = shorten(text, self.selection.cuts)
             pieces = split_clauses(text) if len(text.split()) > SPLIT_WORDS else [text]
             if len(pieces) == 1:

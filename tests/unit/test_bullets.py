@@ -649,8 +649,7 @@ def test_a_list_inside_a_sentence_stays_a_candidate() -> None:
 )
 def test_a_line_opening_on_a_lowercase_word_is_never_a_candidate(fragment: str) -> None:
     """Copy that lost its subject to a line break or a scraped-out name is a fragment."""
-    texts = candidate_texts("Promising 60m hurdler", fragment)
-    assert texts and not any(fragment.rstrip(".")[:30] in text for text in texts)
+    assert dropped(fragment.rstrip(".")[:30], "Promising 60m hurdler", fragment)
 
 
 @pytest.mark.parametrize(
@@ -665,8 +664,13 @@ def test_a_line_opening_on_a_lowercase_word_is_never_a_candidate(fragment: str) 
 )
 def test_a_line_that_introduces_what_follows_is_never_a_candidate(line: str) -> None:
     """It leans on the quotation or list after it, which the box does not carry."""
-    texts = candidate_texts(line)
-    assert texts and not any(line[:30] in text for text in texts)
+    assert dropped(line[:30], line)
+
+
+def dropped(probe: str, *lines: str) -> bool:
+    """Tell whether STORY with ``lines`` has candidates and none of them holds ``probe``."""
+    texts = candidate_texts(*lines)
+    return bool(texts) and not any(probe in text for text in texts)
 
 
 def candidate_texts(*lines: str) -> list[str]:
@@ -693,8 +697,7 @@ def candidate_texts(*lines: str) -> list[str]:
 )
 def test_a_line_under_a_label_is_never_a_candidate(line: str) -> None:
     """Captions, transcripts, links and fact sheets under their label are not a box's facts."""
-    texts = candidate_texts(line)
-    assert texts and not any(line[line.index(":") + 2 :][:25] in text for text in texts)
+    assert dropped(line[line.index(":") + 2 :][:25], line)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,8 @@ import pytest
 from gunicorn.workers.gthread import ThreadWorker
 
 from service.gunicorn_worker import FREE
+from service.gunicorn_worker import RECYCLE_WAIT
+from service.gunicorn_worker import RESTING
 from service.gunicorn_worker import LoadTable
 from service.gunicorn_worker import ProblemThreadWorker
 
@@ -27,6 +29,8 @@ def worker(monkeypatch: pytest.MonkeyPatch) -> ProblemThreadWorker:
     made = ProblemThreadWorker.__new__(ProblemThreadWorker)
     made.running = {}
     made.nr_conns = 0
+    made.alive = True
+    made.nr, made.max_requests = 0, 10_000  # requests served, and when gunicorn recycles
     return made
 
 
@@ -65,8 +69,11 @@ def test_the_table_gives_each_live_worker_its_own_slot_and_frees_it() -> None:
     table = LoadTable(3)
     first = table.claim([])
     second = table.claim([first])
-    assert first != second and table.least_other(first) == 0
-    table.loads[second] = 5
+    assert first != second and table.loads[second] == RESTING
+    assert table.least_other(first) is None  # booting: it holds a slot, not connections
+    table.loads[second] = 0
+    assert table.least_other(first) == 0
+    table.loads[first], table.loads[second] = 0, 5
     assert table.least_other(first) == 5 and table.least_other(second) == 0
     table.free(second)
     assert table.loads[second] == FREE and table.least_other(first) is None
@@ -91,6 +98,46 @@ def test_only_a_worker_holding_no_more_connections_than_a_sibling_listens(
 ) -> None:
     with_sibling(worker, mine, sibling)
     assert worker.has_room() is listens
+
+
+@pytest.mark.parametrize("state", ["booting", "stopping"])
+def test_a_sibling_that_takes_no_connections_neither_gates_nor_empties_a_worker(
+    worker: ProblemThreadWorker, state: str
+) -> None:
+    """A recycled worker's replacement loads for seconds; a stopping one accepts nothing.
+
+    Read as holding no connections, either would stop its sibling listening
+    and make it close every connection it answers, so no worker took any.
+    """
+    table = with_sibling(worker, 6, 0)
+    sibling = ProblemThreadWorker.__new__(ProblemThreadWorker)
+    sibling.load_table, sibling.slot, sibling.nr_conns = table, 1 - worker.slot, 0
+    if state == "booting":  # the sibling was recycled: its replacement has its slot
+        table.free(sibling.slot)
+        assert table.claim([worker.slot]) == sibling.slot
+    else:
+        sibling.alive = False  # gunicorn's flag once max_requests is reached or on SIGTERM
+        sibling.publish()
+    assert table.loads[sibling.slot] == RESTING
+    assert worker.has_room()
+    req = request()
+    assert worker.handle_request(req, object()) is True and not req.must_close
+
+
+@pytest.mark.parametrize(("sibling", "served", "due_at"), [
+    (RESTING, 999, 1000 + RECYCLE_WAIT),  # due now, a sibling boots or stops: wait
+    (RESTING, 500, 1000),  # not due yet: nothing changes
+    (3, 999, 1000),  # due now, the sibling serves: recycle
+    (FREE, 999, 1000),  # due now, no sibling: recycle (one worker has a gap anyway)
+])  # fmt: skip
+def test_a_recycle_waits_while_a_sibling_takes_no_connections(
+    worker: ProblemThreadWorker, sibling: int, served: int, due_at: int
+) -> None:
+    table = with_sibling(worker, 4, 0)
+    table.loads[1 - worker.slot] = sibling
+    worker.nr, worker.max_requests = served, 1000
+    worker.handle_request(request(), object())
+    assert worker.max_requests == due_at
 
 
 def test_without_a_table_or_a_sibling_a_worker_always_listens(worker: ProblemThreadWorker) -> None:

@@ -39,14 +39,15 @@ bind = f"{_settings.host}:{_settings.port}"
 # (Settings.effective_workers).
 # gthread: a worker's threads share that copy; they only wait on the
 # micro-batcher, so a few (NEWSBRIEF_THREADS) let requests queue and batch
-# while one generates.
+# while one generates. Without a model, two: the rules hold the GIL, and
+# more threads only stretch each request (Settings.effective_threads).
 # (the gthread worker, answering gunicorn's own 400/414/431 as problem+json
 # without echoing the request, with no Server header, and giving each new
 # connection to the worker that holds fewest: without that, keep-alive
 # clients pile onto one worker, which queues while a core idles, bench/README.md)
 worker_class = "service.gunicorn_worker.ProblemThreadWorker"
 workers = _settings.effective_workers
-threads = _settings.threads
+threads = _settings.effective_threads
 
 # With gthread, the timeout is a heartbeat: the worker's main loop keeps
 # notifying while request threads run generate, so long generations are not

@@ -96,3 +96,22 @@ def test_a_converted_model_is_served_by_one_worker_with_a_replica_per_core(tmp_p
                   {"NEWSBRIEF_DEVICE": "cuda"}, {"NEWSBRIEF_QUANTIZE": "ct2-int8"}):  # fmt: skip
         assert Settings.from_env({**base, **other}).effective_workers == cores, other
     assert Settings.from_env({**base, "NEWSBRIEF_WORKERS": "3"}).effective_workers == 3
+
+
+def test_threads_default_to_four_beside_a_model_and_two_for_the_rules(tmp_path) -> None:
+    """A generation waits on the model; the rules hold the GIL, where threads only take turns."""
+    import shutil
+
+    from service.modelstore import ModelStore
+
+    shutil.copy(ModelStore(Settings().model_dir).root / "manifest.toml", tmp_path)
+    base = {"NEWSBRIEF_MODEL_DIR": str(tmp_path)}
+    assert Settings.from_env(base).effective_threads == 2  # no weights: the embedded default
+    assert Settings.from_env({**base, "NEWSBRIEF_ENGINE": "abstractive"}).effective_threads == 4
+    weights = tmp_path / "distilbart-cnn-12-6"
+    weights.mkdir()
+    (weights / "config.json").write_text("{}")
+    (weights / "model.safetensors").write_bytes(b"")
+    assert Settings.from_env(base).effective_threads == 4
+    assert Settings.from_env({**base, "NEWSBRIEF_ENGINE": "extractive"}).effective_threads == 2
+    assert Settings.from_env({**base, "NEWSBRIEF_THREADS": "3"}).effective_threads == 3

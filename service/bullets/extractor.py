@@ -198,7 +198,7 @@ class BulletExtractor:
                 picks = self.select(pool, max(0, min(count, MAX_BULLETS)))
             chosen = sorted(picks, key=lambda u: u.order)
             picks = None
-            stray = next((u for i, u in enumerate(chosen) if not _introduced(u, chosen[:i])), None)
+            stray = next((u for i, u in enumerate(chosen) if not introduced(u, chosen[:i])), None)
             if stray is None:
                 break
             pool.remove(stray)
@@ -462,8 +462,8 @@ def is_anchored(unit: Unit, picked: set[float], orders: set[float]) -> bool:
     return previous is not None and previous in picked and int(previous) >= int(unit.order) - 1
 
 
-def _introduced(unit: Unit, earlier: Sequence[Unit]) -> bool:
-    """Tell whether a bullet opening on "Mr Adams" follows one that names Adams."""
+def introduced(unit: Unit, earlier: Sequence[Unit]) -> bool:
+    """Tell whether a bullet (or summary sentence) opening on "Mr Adams" follows one naming Adams."""
     match = _TITLED.match(unit.text)
     return not match or any(match.group("surname") in u.text for u in earlier)
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from service.bullets.extractor import BulletExtractor
 from service.bullets.extractor import Unit
+from service.bullets.extractor import introduced
 from service.bullets.extractor import is_anchored
 from service.bullets.extractor import repeats
 from service.bullets.scoring import DEFAULT_SUMMARY
@@ -138,17 +139,44 @@ def select(
     max_words: int,
     style: SummaryStyle = DEFAULT_SUMMARY,
 ) -> list[Unit]:
-    """Choose units by fitted score + MiniLM centrality with MMR, within ``max_words``."""
+    """Choose units by fitted score + MiniLM centrality with MMR, within ``max_words``.
+
+    As in the box, a sentence that leans on a name the summary never
+    introduced ("Mr Curry records ...", his full name in a sentence not
+    chosen) gives way to the next candidate.
+    """
     if not pool:
         return []
-    centrality_weight, redundancy_weight, brevity = (
-        style.centrality, style.redundancy, style.brevity,
-    )  # fmt: skip
     mean = vectors.mean(0)
     centroid = mean / max(float(np.linalg.norm(mean)), 1e-12)
     centrality = (vectors @ centroid).tolist()
     similarity = (vectors @ vectors.T).tolist()
-    scores = [u.score + centrality_weight * c for u, c in zip(pool, centrality, strict=True)]
+    scores = [u.score + style.centrality * c for u, c in zip(pool, centrality, strict=True)]
+    excluded: set[int] = set()
+    while True:
+        chosen = _greedy(pool, scores, similarity, max_words, style, excluded)
+        stray = next(
+            (
+                i
+                for n, i in enumerate(chosen)
+                if not introduced(pool[i], [pool[j] for j in chosen[:n]])
+            ),
+            None,
+        )
+        if stray is None:
+            return [pool[i] for i in chosen]
+        excluded.add(stray)
+
+
+def _greedy(
+    pool: Sequence[Unit],
+    scores: Sequence[float],
+    similarity: Sequence[Sequence[float]],
+    max_words: int,
+    style: SummaryStyle,
+    excluded: set[int],
+) -> list[int]:
+    """Return the indices MMR picks within ``max_words``, in article order."""
     chosen: list[int] = []
     orders = {u.order for u in pool}
     used = 0
@@ -156,18 +184,18 @@ def select(
         best, best_value = -1, float("-inf")
         for i, score in enumerate(scores):
             words = len(pool[i].text.split())
-            if i in chosen or (chosen and used + words > max_words):
+            if i in chosen or i in excluded or (chosen and used + words > max_words):
                 continue
             if not is_anchored(pool[i], {pool[j].order for j in chosen}, orders):
                 continue  # "He said ..." only right after the sentence that names him
             if any(repeats(pool[i].text, pool[j].text) for j in chosen):
                 continue  # one fact once
             redundancy = max((similarity[i][j] for j in chosen), default=0.0)
-            value = score - redundancy_weight * redundancy - brevity * words / 30
+            value = score - style.redundancy * redundancy - style.brevity * words / 30
             if value > best_value:
                 best, best_value = i, value
         if best < 0:
             break
         chosen.append(best)
         used += len(pool[best].text.split())
-    return sorted((pool[i] for i in chosen), key=lambda u: u.order)
+    return sorted(chosen, key=lambda i: pool[i].order)

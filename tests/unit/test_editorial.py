@@ -13,6 +13,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import settings
@@ -27,6 +28,7 @@ from service.bullets.extractor import shorten
 from service.bullets.features import BACK_REFERENCE
 from service.bullets.features import has_quotation
 from service.bullets.rewrite import drop_asides
+from service.engines.extractive import select
 from service.text.article import prepare
 from service.text.attribution import has_cue
 from service.text.attribution import is_attributed
@@ -259,6 +261,26 @@ def test_a_box_drops_a_bullet_leaning_on_an_unintroduced_name() -> None:
     assert not any(b.startswith("Mr Adams") for b in box)
     named = [unit("Council leader Tom Adams backed the plan for the barrier", 0.5, 0.95), *units]
     assert any(b.startswith("Mr Adams") for b in BulletExtractor().compose(named, 3))
+
+
+@pytest.mark.parametrize("title", ["Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Professor"])
+def test_a_summary_drops_a_sentence_leaning_on_an_unintroduced_name(title: str) -> None:
+    """As in the box: "Mr Curry records ..." with his full name in a sentence not chosen."""
+
+    def unit(text: str, order: float, score: float) -> Unit:
+        return Unit(text, order, (), score, frozenset(text.lower().split()), False)
+
+    units = [
+        unit("A daily podcast on technology now draws half a million listeners", 0, 1.0),
+        unit(f"{title} Curry records, hosts and edits the show from his home", 1, 0.9),
+        unit("The podcast format grew from a way of sending audio to music players", 2, 0.5),
+    ]
+    vectors = np.eye(len(units) + 1, dtype=np.float32)[: len(units)]
+    summary = [u.text for u in select(units, vectors, 40)]
+    assert summary and not any(t.startswith(title) for t in summary)
+    named = [unit("Former MTV host Adam Curry started the show in 2004", 0.5, 0.95), *units]
+    vectors = np.eye(len(named) + 1, dtype=np.float32)[: len(named)]
+    assert any(u.text.startswith(title) for u in select(named, vectors, 60))
 
 
 # Numbers in every spelling that folding must leave as written: fractions,

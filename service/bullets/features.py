@@ -29,10 +29,17 @@ PRONOUN_OPENER = re.compile(
     re.IGNORECASE,
 )
 # A definite description that points back at someone the reader already
-# met: "The younger man, Clarke said, ...", "Same goes for ...", "Both banks".
+# met: "The younger man, Clarke said, ...", "Same goes for ...", "Both banks",
+# "The other five Iraqis"; or at a time the reader was told of: "Since then,
+# ...", "At the time, ...", "The next day ...", "Earlier, ..." ("At the time
+# of his death", "Earlier this year" and "Next week" carry their own time).
 BACK_REFERENCE = re.compile(
-    r"^(?:(?:the|this|that)\s+(?:younger|older|elder|former|latter|same|pair|couple|duo|two)\b"
-    r"|same goes\b|such\b|another\b|both\b(?![^,.;]{0,60}\band\b))",  # "Both X and Y" names both
+    r"^(?:(?:the|this|that)\s+(?:younger|older|elder|former|latter|same|pair|couple|duo|trio|two"
+    r"|other)\b"
+    r"|same goes\b|such\b|another\b|both\b(?![^,.;]{0,60}\band\b)"  # "Both X and Y" names both
+    r"|(?:since|by|until|before) then\b|(?:after|before) that\b|at that (?:point|time|moment|stage)\b"
+    r"|at the time\b(?!\s+of\b)|afterwards?\b|(?:earlier|later),"
+    r"|the (?:next|following|previous) (?:day|morning|afternoon|evening|night|week|month|year)\b)",
     re.IGNORECASE,
 )
 # Phrases that point back at what came before, set off by a comma: "In

@@ -49,10 +49,13 @@ _PRONOUN = re.compile(
 )
 _TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor)\.?\s+(?P<surname>[A-Z][\w'\u2019-]+)")
 # A back-reference ("The older of his two children", "The pair were caught",
-# "Another ...") needs, like a pronoun, the sentence before it in the box.
+# "Another ...", "Since then, ...", "The next day ...") needs, like a pronoun,
+# the sentence before it in the box.
 _BACK_REFERENCE = re.compile(
     r"^(?:(?:The|This|That)\s+(?:younger|older|elder|former|latter|same|other)\b"
-    r"|Same goes\b|Another\b|The (?:pair|couple|two|duo|trio)\b)"
+    r"|Same goes\b|Another\b|The (?:pair|couple|two|duo|trio)\b"
+    r"|(?:Since|By|Until) then\b|After that\b|At that point\b|At the time\b(?! of\b)"
+    r"|Afterwards?\b|(?:Earlier|Later),|The (?:next|following) (?:day|morning|night|week)\b)"
 )
 # Photo captions and widgets: picture words, credits, prices in a shopping line.
 CAPTION = re.compile(

@@ -187,8 +187,12 @@ def test_news_that_opens_like_a_prompt_is_not_one(text: str) -> None:
     assert not is_prompt(text)
 
 
-@pytest.mark.parametrize("case", CASES["back_reference"], ids=ids(CASES["back_reference"]))
+_REFERENCES = CASES["back_reference"] + CASES["time_reference"]
+
+
+@pytest.mark.parametrize("case", _REFERENCES, ids=ids(_REFERENCES))
 def test_a_back_reference_needs_what_it_points_at(case: dict[str, object]) -> None:
+    """To someone met before ("The other was ...") or a time told before ("Since then, ...")."""
     text = sentence(case)
     assert BACK_REFERENCE.match(text) or re.match(r"(?:Mr|Mrs|Ms|Dr)\.? [A-Z]", text)
     story = prepare("\n\n".join([text, _FILLER, _FILLER_2]))  # nothing before it

@@ -78,3 +78,21 @@ def test_a_shared_name_alone_is_not_a_duplicate() -> None:
         "The council approved the barrier on Monday",
     ])  # fmt: skip
     assert found["duplicates"] == ["The council approved the barrier on Monday"]
+
+
+def test_a_time_told_before_needs_the_sentence_before_it() -> None:
+    article = (
+        "The zoo's polar bear rejected her cub in November, keepers said. "
+        "Since then, the cub has thrived in the care of humans. "
+        "Visitors will be able to see the cub from March. "
+        "At the time of the birth, keepers feared for both animals."
+    )
+    since = "Since then, the cub has thrived in the care of humans"
+    after = lint(
+        article, ["The zoo's polar bear rejected her cub in November, keepers said", since]
+    )
+    assert after["dangling"] == []
+    alone = lint(article, ["Visitors will be able to see the cub from March", since])
+    assert alone["dangling"] == [since]
+    own = "At the time of the birth, keepers feared for both animals"
+    assert lint(article, ["Visitors will be able to see the cub from March", own])["dangling"] == []

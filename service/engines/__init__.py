@@ -38,28 +38,20 @@ def _bullets(settings: Settings) -> Summarizer:
     return BulletsSummarizer(BulletExtractor(punctuation="period"))
 
 
-def _batched(engine: Summarizer, settings: Settings, wait_ms: int | None = None) -> Summarizer:
-    """Put an engine behind the per-process micro-batcher (``wait_ms``: batch_wait_ms unless set)."""
+def _batched(engine: Summarizer, settings: Settings) -> Summarizer:
+    """Put a model engine behind the per-process micro-batcher."""
     from service.engines.batcher import BatchedSummarizer
 
     return BatchedSummarizer(
-        engine, batch_size=settings.batch_size,
-        wait_ms=settings.batch_wait_ms if wait_ms is None else wait_ms,
+        engine, batch_size=settings.batch_size, wait_ms=settings.batch_wait_ms,
         queue_size=settings.queue_size, timeout_s=settings.request_timeout,
     )  # fmt: skip
 
 
 def _extractive(settings: Settings) -> Summarizer:
-    """The word-piece engine batches what queued while its last batch ran, never waiting for more.
-
-    Eight articles at once cost 0.1 to 0.3 ms less each than one at a time;
-    a wait for a batch to fill cost every request up to ``batch_wait_ms``
-    (10 ms), since a worker's few threads never fill one: through the
-    server, 158 summaries/s at p50 99 ms with two threads (bench/README.md).
-    """
     from service.engines.extractive import EmbeddingSummarizer
 
-    return _batched(EmbeddingSummarizer(settings), settings, wait_ms=0)
+    return _batched(EmbeddingSummarizer(settings), settings)
 
 
 def _abstractive(settings: Settings) -> Summarizer:

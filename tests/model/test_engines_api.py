@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from service import create_app
+from service.engines import ENGINE_FACTORIES
 from service.engines import EngineRegistry
 from service.engines.base import SummaryParams
 from service.engines.extractive import EmbeddingSummarizer
@@ -82,6 +83,16 @@ def minilm() -> EmbeddingSummarizer:
     engine = EmbeddingSummarizer(Settings(torch_threads=1))
     engine.load()
     return engine
+
+
+def test_the_extractive_engine_batches_only_when_told_to() -> None:
+    """A worker's few threads never fill a batch of eight: waiting for one delayed every summary."""
+    engine = ENGINE_FACTORIES["extractive"](Settings(torch_threads=1))
+    engine.load()
+    assert engine.batcher.batch_size == 1  # type: ignore[attr-defined]  # so it never waits
+    told = ENGINE_FACTORIES["extractive"](Settings(torch_threads=1, batch_size=8))
+    told.load()
+    assert told.batcher.batch_size == 8  # type: ignore[attr-defined]
 
 
 def test_extractive_is_deterministic_ordered_and_within_limit(minilm: EmbeddingSummarizer) -> None:

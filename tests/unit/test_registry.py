@@ -17,12 +17,6 @@ def test_registry_factories_are_an_explicit_table() -> None:
     assert set(ENGINE_FACTORIES) == {"abstractive", "extractive", "lead", "bullets"}
 
 
-def test_the_extractive_engine_never_waits_for_a_batch_to_fill() -> None:
-    """A worker's few threads never fill its batch: a wait would delay every summary."""
-    engine = ENGINE_FACTORIES["extractive"](Settings(batch_wait_ms=50))
-    assert engine.batcher.wait_s == 0  # type: ignore[attr-defined]
-
-
 def test_registry_get_unknown_engine_lists_valid_names() -> None:
     registry = EngineRegistry({"lead": LeadSummarizer()}, default="lead")
     with pytest.raises(EngineNotFound) as caught:

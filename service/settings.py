@@ -217,12 +217,12 @@ class Settings:
 
     @property
     def serves_model(self) -> bool:
-        """Tell whether the default engine will be a seq2seq model (its weights are on disk)."""
+        """Tell whether the default engine is a seq2seq model: pinned, or auto with its weights here."""
         from service.modelstore import ModelStore
 
-        if self.engine not in ("auto", "abstractive"):
-            return False
-        return self.engine == "abstractive" or ModelStore(self.model_dir).is_present(self.model)
+        if self.engine == "auto":
+            return ModelStore(self.model_dir).is_present(self.model)
+        return self.engine == "abstractive"
 
     @property
     def serves_converted_copy(self) -> bool:

@@ -31,14 +31,18 @@ PRONOUN_OPENER = re.compile(
 # A definite description that points back at someone the reader already
 # met: "The younger man, Clarke said, ...", "Same goes for ...", "Both banks",
 # "The other five Iraqis"; or at a time the reader was told of: "Since then,
-# ...", "At the time, ...", "The next day ...", "Earlier, ..." ("At the time
-# of his death", "Earlier this year" and "Next week" carry their own time).
+# ...", "At the time, ...", "The next day ...", "Earlier, ...", "Later Mr
+# Abadi will ..." ("At the time of his death", "Earlier this year", "Later
+# Thursday" and "Next week" carry their own time; "Earlier reports" is an
+# adjective).
 BACK_REFERENCE = re.compile(
     r"^(?:(?:the|this|that)\s+(?:younger|older|elder|former|latter|same|pair|couple|duo|trio|two"
     r"|other)\b"
     r"|same goes\b|such\b|another\b|both\b(?![^,.;]{0,60}\band\b)"  # "Both X and Y" names both
     r"|(?:since|by|until|before) then\b|(?:after|before) that\b|at that (?:point|time|moment|stage)\b"
-    r"|at the time\b(?!\s+of\b)|afterwards?\b|(?:earlier|later),"
+    r"|at the time\b(?!\s+of\b)|afterwards?\b|(?:earlier|later)(?:,|\s+(?=(?-i:[A-Z]))(?!"
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July"
+    r"|August|September|October|November|December)|\s+(?:he|she|they|it|we|the|his|her|their)\s)"
     r"|the (?:next|following|previous) (?:day|morning|afternoon|evening|night|week|month|year)\b)",
     re.IGNORECASE,
 )

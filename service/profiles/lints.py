@@ -55,7 +55,8 @@ _BACK_REFERENCE = re.compile(
     r"^(?:(?:The|This|That)\s+(?:younger|older|elder|former|latter|same|other)\b"
     r"|Same goes\b|Another\b|The (?:pair|couple|two|duo|trio)\b"
     r"|(?:Since|By|Until) then\b|After that\b|At that point\b|At the time\b(?! of\b)"
-    r"|Afterwards?\b|(?:Earlier|Later),|The (?:next|following) (?:day|morning|night|week)\b)"
+    r"|Afterwards?\b|(?:Earlier|Later)(?:,|\s+(?:Mr|Mrs|Ms|Dr|he|she|they|the)\s)"
+    r"|The (?:next|following) (?:day|morning|night|week)\b)"
 )
 # Photo captions and widgets: picture words, credits, prices in a shopping line.
 CAPTION = re.compile(

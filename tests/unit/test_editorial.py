@@ -200,6 +200,23 @@ def test_a_back_reference_needs_what_it_points_at(case: dict[str, object]) -> No
     assert not any(b.split()[:2] == text.split()[:2] for b in box), box
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Earlier reports that four students were in the cave were incorrect, Cox said.",
+        "Later footage showed water cannons arriving to disperse the crowd.",
+        "Earlier this month, Obama spoke at an evangelical church in the city.",
+        "Later Thursday, Huckabee told CNN that it was not that he was unaware.",
+        "Earlier Monday, fixed-wing firefighting aircraft were grounded by the strong winds.",
+        "Later in his testimony, he began referring to the men as a group.",
+        "At the time of their father's death in March 2006, Patricia was 8.",
+        "Next week the council will vote on the flood barrier.",
+    ],
+)  # train.jsonl sentences (some shortened) that carry their own time; the last made up
+def test_a_time_of_its_own_is_not_a_back_reference(text: str) -> None:
+    assert not BACK_REFERENCE.match(text)
+
+
 _FILLER = (
     "The regional council approved a new flood barrier for the river town on Monday evening. "
     "The barrier will cost 40 million dollars and protect about 3,000 homes along the river."

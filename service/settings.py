@@ -238,10 +238,8 @@ class Settings:
 
         if self.quantize not in ("auto", *QUANTIZATIONS) or self.device == "cuda":
             return False
-        if self.engine not in ("auto", "abstractive"):
-            return False
-        if not ModelStore(self.model_dir).is_present(self.model):
-            return False
+        if not self.serves_model or not ModelStore(self.model_dir).is_present(self.model):
+            return False  # another engine, or a pinned model not fetched yet
         weights = QUANTIZATIONS.get(self.quantize, "float32")
         return (ct2_path(self.model_dir, self.model, weights) / "model.bin").is_file()
 

@@ -101,9 +101,19 @@ _PREPOSITIONS = (
     "via|including"
 )
 # Nor does a comma: "from the 2nd Battalion, . Royal Regiment of Fusiliers".
-_WRAP_DOT_NAME = re.compile(rf"(?:\b({_NEVER_LAST_WORDS}|{_PREPOSITIONS})|(,))\s+\.\s+(?=[A-Z])")
+# The word is looked for behind a space that a stray dot follows, so the scan
+# visits only those spaces, not every word of the article.
+_WRAP_DOT_NAME = re.compile(
+    r"\s(?=\s*\.\s)(?:"
+    + "|".join(rf"(?<=\b{word}\s)" for word in f"{_NEVER_LAST_WORDS}|{_PREPOSITIONS}".split("|"))
+    + r"|(?<=,\s))\s*\.\s+(?=[A-Z])"
+)
 _SPACED_DOT = re.compile(r"\.(?<=\s\.)(?=\s)")  # what both need: most blocks have none
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_SPACE = r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]"
+# Horizontal space that is not already one plain space: a run from a space,
+# or from another space character (matching every single space would rewrite
+# every word gap: twice the time).
+_SPACES = re.compile(rf" {_SPACE}+|{_SPACE.replace(' ', '', 1)}{_SPACE}*")
 # Control characters, BOMs and lone surrogates (valid JSON "\ud800" is not text).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
 
@@ -177,7 +187,7 @@ def unwrap_dots(text: str) -> str:
     """Join words that scraped copy split with a stray " . " line marker."""
     if not _SPACED_DOT.search(text):
         return text
-    return _WRAP_DOT_NAME.sub(r"\1\2 ", _WRAP_DOT.sub(" ", text))
+    return _WRAP_DOT_NAME.sub(" ", _WRAP_DOT.sub(" ", text))
 
 
 def is_prompt(sentence: str) -> bool:

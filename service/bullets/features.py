@@ -157,12 +157,33 @@ def content_words(text: str) -> list[str]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
+def _content_set(tokens: Sequence[str]) -> frozenset[str]:
+    """Return ``content_words`` of already found tokens, as a set."""
+    return frozenset(
+        [t[:-1] if len(t) > 4 and t[-1] == "s" else t for t in set(tokens) - STOPWORDS if len(t) > 1]
+    )  # fmt: skip
+
+
+def runs(tokens: Sequence[str]) -> frozenset[str]:
+    """Return the letter-and-digit runs of ``tokens`` (``"don't"`` gives ``"don"`` and ``"t"``).
+
+    What the sentence tests gate on: a word a pattern needs is among them
+    when the pattern can match.
+    """
+    return frozenset("'".join(tokens).replace("\u2019", "'").split("'"))
+
+
+# The words of FIRST_SECOND_PERSON, as runs: the pattern cannot match without one.
+_PERSONAL_RUNS = frozenset("i me my we our us you your".split())
+
+
+@dataclass(slots=True)  # not frozen: a frozen init costs 5x, and every request builds dozens
 class Profile:
     """Signals of one sentence, computed once per article."""
 
     sentence: Sentence
-    words: frozenset[str]
+    words: frozenset[str]  # content words (``content_words``)
+    runs: frozenset[str]  # every lowercase letter-and-digit run (``runs``)
     centrality: float
     title_overlap: float
     density: float
@@ -173,15 +194,19 @@ class Profile:
 
 
 def profile_sentences(sentences: Sequence[Sentence], title: str = "") -> list[Profile]:
-    """Compute every sentence's signals against the whole article."""
-    bags = [content_words(s.text) for s in sentences]
+    """Compute every sentence's signals against the whole article.
+
+    Each sentence is lowercased and tokenised once: its content words, its
+    runs and the first- or second-person test all come from that one pass.
+    """
+    tokens = [_TOKEN.findall(s.text.lower()) for s in sentences]
+    bags = [_content_set(found) for found in tokens]
     frequency: Counter[str] = Counter()
     for bag in bags:
-        frequency.update(set(bag))
+        frequency.update(bag)
     title_words = set(content_words(title))
     profiles = []
-    for sentence, bag in zip(sentences, bags, strict=True):
-        unique = frozenset(bag)
+    for sentence, unique, found in zip(sentences, bags, tokens, strict=True):
         # Centrality: how many other sentences share this one's words, damped
         # by length so long sentences do not win by size alone.
         shared = sum(frequency[w] - 1 for w in unique)
@@ -189,16 +214,19 @@ def profile_sentences(sentences: Sequence[Sentence], title: str = "") -> list[Pr
         overlap = len(unique & title_words) / (len(title_words) or 1)
         text = sentence.text
         names = len(_CAPITALISED.findall(text)) + len(_NUMBER.findall(text)) / 2
+        words = runs(found)
         profiles.append(
             Profile(
                 sentence=sentence,
                 words=unique,
+                runs=words,
                 centrality=centrality,
                 title_overlap=overlap,
                 density=names / max(sentence.words, 1),
                 has_quote=has_quotation(text),
                 is_question=text.rstrip("\"'\u201d\u2019 ").endswith("?"),
-                is_personal=bool(FIRST_SECOND_PERSON.search(_outside_quotes(text))),
+                is_personal=not _PERSONAL_RUNS.isdisjoint(words)
+                and bool(FIRST_SECOND_PERSON.search(_outside_quotes(text))),
                 opens_with_pronoun=bool(PRONOUN_OPENER.match(text)),
             )
         )

@@ -31,11 +31,10 @@ _PICTURE_VERBS = (
 _SINGULAR = "|".join(v + ("es" if v.endswith(("ss", "ch")) else "s") for v in _PICTURE_VERBS)
 _PASSIVE = r"is (?:pictured|shown|led|escorted|helped|greeted|surrounded)|looks on"
 _PLURAL = "|".join([*_PICTURE_VERBS, "serve"])
-_LETTERS = re.compile(r"[a-z]+")
 # Every verb form above, for a cheap test before the pattern runs.
 _PICTURE_WORDS = frozenset(
     [*_PICTURE_VERBS, "serve", *_SINGULAR.split("|"), "pictured", "shown", "led", "escorted",
-     "helped", "greeted", "surrounded", "looks"]
+     "helped", "greeted", "surrounded", "looks", "seen"]
 )  # fmt: skip
 _NAME = r"[A-Z][\w.'\u2019-]*,?\s+(?:(?:of|the|de|van|von|bin)\s+)?"
 _ASIDE = r"(?:\w+,\s+(?:pictured|left|right|centre|center),\s+)?"
@@ -118,33 +117,60 @@ BARE_PICTURE_ASIDE = re.compile(
 )
 
 
-# What the three searches above need somewhere in a sentence (lowercased):
-# most sentences hold none, and a substring test is far cheaper than the scan.
-_NEEDED = (
-    "buy ", "shop ", "earn ", "grab ", "snap up", "copy ", "click", "rrp", "£", "$", "\u20ac",
-    "available ", "on sale", "getty", "shutterstock", "rex", "splash", "/", "photo", "picture",
-    "image", "credit", "caption", "share", "comment", "view", "seen here", "above", "below", "left",
-    "contribut", "reporting by", "writing by", "editing by", "this story", "this article",
-    "this report",
+# What each search above needs among a sentence's lowercase letter-and-digit
+# runs (or its characters): most sentences hold none, and a set test is far
+# cheaper than the scan.
+_WIDGET_RUNS = frozenset("buy shop earn grab snap copy click rrp available sale".split())
+_WIDGET_CHARS = frozenset("\u00a3$\u20ac")
+_CREDIT_RUNS = frozenset(
+    "photo photos picture pictures image images photograph photographs credit credits caption "
+    "share shares comment comments view views contributed reporting writing editing".split()
 )  # fmt: skip
+# An agency's name may run into the next word ("Rex FeaturesThe ..."): looked for as text.
+_AGENCIES = ("Getty", "Shutterstock", "Rex", "Splash")
+_POINTER_RUNS = frozenset(
+    "photo photos picture pictures photograph image selfie selfies snap snaps seen pictured above "
+    "below left".split()
+)  # fmt: skip
+_RUN = re.compile(r"[a-z0-9]+")
 
 
-def is_furniture(sentence: str) -> bool:
-    """Tell whether a sentence is a caption, widget, credit or share count."""
+def is_furniture(sentence: str, runs: frozenset[str] | None = None) -> bool:
+    """Tell whether a sentence is a caption, widget, credit or share count.
+
+    ``runs``: the sentence's lowercase letter-and-digit runs, when already
+    found (``features.runs``); they gate each pattern.
+    """
+    if runs is None:
+        runs = frozenset(_RUN.findall(sentence.lower()))
     if "pictured" in sentence:
         sentence = PICTURE_ASIDE.sub("", sentence)
-    lower = sentence.lower()
-    if any(needed in lower for needed in _NEEDED) and (
-        _WIDGET.search(sentence) or _CREDIT.search(sentence) or _POINTER.search(sentence)
-    ):
+    if _labels_the_page(sentence, runs):
         return True
     if _PLACED.match(sentence):
         return True  # a caption placing its subject in the picture
     if "(" in sentence and _POSITION.search(sentence):
         if _LABEL.match(sentence) or (_POSED.match(sentence) and not _PAST.search(sentence)):
             return True  # a labelled caption, or a present-tense one pointing into the picture
-    if _PICTURE_WORDS.isdisjoint(_LETTERS.findall(lower)):
+    if _PICTURE_WORDS.isdisjoint(runs):
         return False  # no picture verb, no picture description
     label = _LABEL.match(sentence)
     described = (sentence, sentence[label.end() :]) if label else (sentence,)
     return any(_PRESENT_PICTURE.match(text) and not _PAST.search(text) for text in described)
+
+
+def _labels_the_page(sentence: str, runs: frozenset[str]) -> bool:
+    """Tell whether a widget, credit or pointer pattern matches, asking only those it may."""
+    return bool(
+        (not _WIDGET_CHARS.isdisjoint(sentence) or not _WIDGET_RUNS.isdisjoint(runs))
+        and _WIDGET.search(sentence)
+        or (
+            "/" in sentence
+            or sentence.startswith("This")
+            or not _CREDIT_RUNS.isdisjoint(runs)
+            or any(agency in sentence for agency in _AGENCIES)
+        )
+        and _CREDIT.search(sentence)
+        or not _POINTER_RUNS.isdisjoint(runs)
+        and _POINTER.search(sentence)
+    )

@@ -9,6 +9,7 @@ branch is reached.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from hypothesis import given
@@ -16,7 +17,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from service.bullets.features import _CAPITALISED
+from service.bullets.features import _TOKEN
 from service.bullets.features import FIRST_SECOND_PERSON
+from service.bullets.features import profile_sentences
+from service.bullets.features import runs
 from service.checks.facts import _SPELLED
 from service.checks.facts import spelled_numbers
 from service.text.abbreviations import _CLOCK
@@ -25,11 +29,19 @@ from service.text.abbreviations import _INNER_END
 from service.text.abbreviations import _last_token_start
 from service.text.clean import _OPEN_END
 from service.text.clean import _OPEN_END_CHARS
+from service.text.clean import _SPACES
 from service.text.clean import unwrap_dots
+from service.text.furniture import _CREDIT
+from service.text.furniture import _PICTURE_WORDS
+from service.text.furniture import _POINTER
+from service.text.furniture import _PRESENT_PICTURE
+from service.text.furniture import _WIDGET
+from service.text.furniture import _labels_the_page
 from service.text.sentences import CAPTION
 from service.text.sentences import CREDIT
 from service.text.sentences import DANGLING
 from service.text.sentences import DANGLING_TAIL
+from service.text.sentences import Sentence
 from service.text.tail import search_end
 
 WORDS = (
@@ -146,3 +158,84 @@ number_text = st.lists(
 def test_spelled_numbers_are_the_plain_patterns_matches(text: str) -> None:
     plain = [(m.start(), m.end()) for m in _SPELLED.finditer(text)]
     assert [(m.start(), m.end()) for m in spelled_numbers(text)] == plain
+
+
+PLAIN_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+spaced = st.lists(
+    st.sampled_from(("a", " ", "  ", "\t", "\u00a0", "\u2003", "\n", "b.")), max_size=12
+)
+
+
+@many
+@given(spaced)
+def test_horizontal_space_is_the_plain_substitution(parts: list[str]) -> None:
+    block = "".join(parts)
+    assert _SPACES.sub(" ", block) == PLAIN_SPACES.sub(" ", block)
+
+
+# What the page's furniture patterns look for, as the phrases they match and
+# the words around them: a word gates a pattern only as a whole run
+# ("snapshot" is not "snap").
+FURNITURE_PARTS = (
+    "Buy it now", "Shop the look", "Earn your stripes", "Grab them", "Snap up this", "Copy her look",
+    "Click here", "RRP", "\u00a325 at Asos", "$40 at Target", "\u20ac9 at Zara",
+    "available at Asos for", "On sale from Gap now", "Getty Images", "Shutterstock", "Rex Features",
+    "Splash News", "AP/Getty", "Reuters/Rex", "Photo:", "Photos:", "Picture:", "Images:",
+    "Photograph:", "Credits:", "1,024 shares", "1.2k comments", "30 views", "Write a caption here",
+    "contributed to this report", "Contributed reporting", "(Reporting by", "(Editing by",
+    "Additional reporting by", "This story has been updated", "This article was corrected",
+    "smiles for a selfie", "Poses for the snaps", "smiling for a photo", "posing for the picture",
+    "seen here", "Seen here", "pictured above", "Pictured with", "above, left", "below right",
+    "In this photo", "in the photograph", "This image shows", "The picture shows",
+    "Main picture", "main image", "(from left)", ", left to right,", "was pictured above",
+    "Tom", "buy", "share", "viewing", "snapshot", "don't", "photos'", "left", "this", "report",
+    "the", ",", ".", "(", ")", ":",
+)  # fmt: skip
+furniture_text = st.lists(
+    st.tuples(st.sampled_from(FURNITURE_PARTS), st.sampled_from((" ", "", "'", "/"))), max_size=6
+).map(lambda parts: "".join(part + joiner for part, joiner in parts))
+
+
+def _runs(text: str) -> frozenset[str]:
+    return runs(_TOKEN.findall(text.lower()))
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True, database=None)
+@given(furniture_text)
+def test_the_furniture_gates_never_hide_a_match(text: str) -> None:
+    plain = _WIDGET.search(text) or _CREDIT.search(text) or _POINTER.search(text)
+    assert _labels_the_page(text, _runs(text)) == bool(plain)
+
+
+# A caption's shape: one or two named subjects, maybe an aside, a verb it sees
+# (every combination: each verb form must open the gate).
+SUBJECTS = ("Tom", "Prince Tom", "Anne of Smith", "the")
+PICTURE_VERBS = (
+    "poses", "pose", "smiles", "smile", "serve", "serves", "is pictured", "is shown", "is led",
+    "are seen", "are pictured", "looks on", "greets", "kneels", "leads", "said", "Poses",
+)  # fmt: skip
+
+
+def test_a_picture_description_always_holds_a_picture_word() -> None:
+    for first, joined, second, aside, verb in itertools.product(
+        SUBJECTS, ("", " and"), SUBJECTS, ("", " Smith, pictured,", " Tom, left,"), PICTURE_VERBS
+    ):
+        text = f"{first}{joined} {second}{aside} {verb} at the ball"
+        if _PRESENT_PICTURE.match(text):
+            assert not _PICTURE_WORDS.isdisjoint(_runs(text)), text
+
+
+@many
+@given(text)
+def test_runs_hold_every_word_of_letters(sentence: str) -> None:
+    lower = sentence.lower()
+    letters = {m.group() for m in re.finditer(r"(?<![a-z0-9])[a-z]+(?![a-z0-9])", lower)}
+    assert letters <= runs(_TOKEN.findall(lower))
+
+
+@many
+@given(text)
+def test_the_personal_signal_is_the_plain_pattern_outside_quotes(sentence: str) -> None:
+    (profile,) = profile_sentences([Sentence(sentence, 0, 0, False, False)])
+    outside = re.sub(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]|'[^']{3,}'", " ", sentence)
+    assert profile.is_personal == bool(PLAIN_PERSONAL.search(outside))

@@ -90,7 +90,7 @@ def forget_candidates() -> None:
         _RECENT.clear()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs 5x, and every request builds dozens
 class Unit:
     """A candidate bullet: a shortened sentence or one clause of it."""
 
@@ -100,8 +100,15 @@ class Unit:
     score: float
     words: frozenset[str]
     needs_previous: bool
-    attributed: str | None = None
+    # What ``attributed`` needs (``fronted``'s arguments), when the unit may lead
+    # as "X says ...": asked for only of the box's first bullet, so found then.
+    fronting: tuple[str, str, frozenset[str], int] | None = None
     source: int | None = None  # the article sentence it was cut from
+
+    @property
+    def attributed(self) -> str | None:
+        """Return the whole sentence with its source first ("X says ..."), if it fits a bullet."""
+        return fronted(*self.fronting) if self.fronting else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,8 +210,9 @@ class BulletExtractor:
                 break
             pool.remove(stray)
         texts = [unit.text for unit in chosen]
-        if chosen and chosen[0].attributed:
-            texts[0] = chosen[0].attributed  # the news first, as "X says ..."
+        lead = chosen[0].attributed if chosen else None
+        if lead:
+            texts[0] = lead  # the news first, as "X says ..."
         return [
             Bullet(self._finish(text), unit.source)
             for text, unit in zip(texts, chosen, strict=True)
@@ -245,7 +253,7 @@ class BulletExtractor:
                 continue  # "He said ..." with nobody named just before it dangles
             if profile.is_question or profile.has_quote or quoted[number]:
                 continue  # the box states facts in its own voice: no questions, no quotes
-            if is_furniture(text) or _has_unbalanced_quote(text):
+            if is_furniture(text, profile.runs) or _has_unbalanced_quote(text):
                 continue  # page furniture is never content
             if number + 1 < len(profiles) and _ATTRIBUTES_PREVIOUS.match(
                 profiles[number + 1].sentence.text
@@ -285,19 +293,22 @@ class BulletExtractor:
             bool(PRONOUN_OPENER.match(opening) or BACK_REFERENCE.match(opening))
             and not (part == 0 and _is_cataphoric(profile))
         ) or (part > 0 and bool(FIRST_SECOND_PERSON.match(text)))
-        attributed = None
+        fronting = None
         if (
             self.selection.front_attribution
             and part == 0
             and (not profile.opens_with_pronoun or _is_cataphoric(profile))
         ):
-            attributed = fronted(
-                profile.sentence.text, context, self.selection.cuts, self.selection.max_words
+            fronting = (
+                profile.sentence.text,
+                context,
+                self.selection.cuts,
+                self.selection.max_words,
             )
         order = profile.sentence.index + part / 2
         score = self.selection.score(features)
         return Unit(
-            text, order, features, score, profile.words, needs_previous, attributed,
+            text, order, features, score, profile.words, needs_previous, fronting,
             profile.sentence.index,
         )  # fmt: skip
 
@@ -324,7 +335,7 @@ class BulletExtractor:
                 break
             new = units[best]
             chosen.append(new)
-            if redundancy:
+            if redundancy and len(chosen) < count:  # the last pick changes no later choice
                 for i, unit in enumerate(units):
                     overlap[i] = max(overlap[i], similarity(unit.words, new.words))
         return chosen
@@ -502,7 +513,7 @@ REPEAT_OVERLAP_WITH_NUMBERS = 0.5
 
 def _has_unbalanced_quote(text: str) -> bool:
     """Tell whether a quotation opens (double or single marks) and is not closed."""
-    doubles = sum(text.count(c) for c in '"\u201c\u201d')
+    doubles = text.count('"') + text.count("\u201c") + text.count("\u201d")
     if doubles % 2 == 1 or text.count("(") != text.count(")"):
         return True
     if "'" not in text and "\u2018" not in text:

@@ -9,10 +9,12 @@ few dozen numbers.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 
 from service.bullets.compress import ALL_CUTS
 from service.bullets.features import Profile
@@ -73,10 +75,18 @@ class Selection:
     count: CountRule = CountRule()
     cuts: frozenset[str] = ALL_CUTS  # the deletion rules the house style makes
     front_attribution: bool = True  # the lead's source first ("X says ..."), else in place
+    # The weights in FEATURES order, for ``score`` (derived, not compared).
+    vector: tuple[float, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Order the weights once: every candidate of every request is scored with them."""
+        object.__setattr__(self, "vector", tuple(self.weights[name] for name in FEATURES))
 
     def score(self, values: Sequence[float]) -> float:
         """Return the weighted sum of one candidate's feature values."""
-        return self.bias + sum(self.weights[n] * v for n, v in zip(FEATURES, values, strict=True))
+        if len(values) != len(FEATURES):
+            raise ValueError(f"expected {len(FEATURES)} feature values, got {len(values)}")
+        return self.bias + float(sum(map(operator.mul, self.vector, values)))
 
 
 SUMMARY_WORDS = (10, 400)  # the least and most words a summary may be asked for

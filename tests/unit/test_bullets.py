@@ -1,5 +1,7 @@
 """The "What You Need To Know" extractor on small hand-written articles."""
 
+from dataclasses import replace
+
 import pytest
 from rouge_score import rouge_scorer
 
@@ -15,6 +17,8 @@ from service.bullets.rewrite import drop_connective
 from service.bullets.rewrite import fit_long
 from service.bullets.rewrite import present_attribution
 from service.bullets.rewrite import split_clauses
+from service.bullets.scoring import FEATURES
+from service.bullets.scoring import load_selection
 from service.text.article import prepare
 from tests.conftest import SEED
 from tests.conftest import make_article
@@ -723,3 +727,32 @@ def test_candidates_are_computed_once_per_article_and_selection() -> None:
     other = changed(load_selection(), bias=load_selection().bias + 1.0)
     rescored = BulletExtractor(selection=other).candidates(article)
     assert [round(u.score - 1.0, 9) for u in rescored] == [round(u.score, 9) for u in first]
+
+
+def test_a_candidates_score_is_its_features_weighted_by_name() -> None:
+    selection = load_selection()
+    weights = dict(selection.weights)
+    values = [0.1 * (i + 1) for i in range(len(FEATURES))]
+    by_name = selection.bias + sum(
+        weights[name] * v for name, v in zip(FEATURES, values, strict=True)
+    )
+    assert selection.score(values) == pytest.approx(by_name, abs=1e-12)
+    shuffled = replace(selection, weights=dict(reversed(list(weights.items()))))
+    assert shuffled.score(values) == pytest.approx(by_name, abs=1e-12)  # order of the mapping
+    with pytest.raises(ValueError):
+        selection.score(values[:-1])
+
+
+def test_a_candidate_gives_its_attribution_first_form_when_asked() -> None:
+    article = prepare(
+        make_article(
+            "The river will burst its banks by Friday, forecasters said on Tuesday.",
+            "Engineers raised the flood wall at Riverside by two metres last year.",
+            "The council said the evacuation plan would cover four hundred homes.",
+        )
+    )
+    units = BulletExtractor().candidates(article)
+    assert units and all(
+        u.fronting is None or u.fronting[0] in article.text for u in units
+    )  # its sentence
+    assert units[0].attributed is not None and units[0].attributed.startswith("Forecasters")

@@ -24,7 +24,7 @@ _settings = Settings.from_env()
 # The app factory runs inside each worker (preload_app off): a torch model
 # loaded before fork shares OpenMP/MKL thread pools with the parent and
 # hangs workers (gunicorn#2478, pytorch#49555). One copy per worker is the price.
-wsgi_app = "service:create_app()"
+wsgi_app = "service:create_app(freeze_after_load=True)"
 preload_app = False
 
 bind = f"{_settings.host}:{_settings.port}"

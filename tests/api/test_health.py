@@ -44,3 +44,20 @@ def test_background_load_turns_ready() -> None:
     while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.parametrize("freeze", [False, True])
+def test_only_a_served_app_freezes_what_its_load_made(freeze: bool) -> None:
+    import gc
+    import threading
+
+    registry = EngineRegistry({"fake": FakeSummarizer()}, default="fake")
+    before = gc.get_freeze_count()
+    try:
+        create_app(Settings(load_on_start=True), engines=registry, freeze_after_load=freeze)
+        for thread in threading.enumerate():
+            if thread.name == "engine-load":
+                thread.join(timeout=60)
+        assert (gc.get_freeze_count() > before) is freeze
+    finally:
+        gc.unfreeze()  # a test process makes many apps: nothing stays frozen

@@ -104,6 +104,7 @@ class Unit:
     # as "X says ...": asked for only of the box's first bullet, so found then.
     fronting: tuple[str, str, frozenset[str], int] | None = None
     source: int | None = None  # the article sentence it was cut from
+    article: str = ""  # the article's text: where a name is given in full
 
     @property
     def attributed(self) -> str | None:
@@ -213,6 +214,8 @@ class BulletExtractor:
         lead = chosen[0].attributed if chosen else None
         if lead:
             texts[0] = lead  # the news first, as "X says ..."
+        if chosen:
+            texts = first_references(texts, chosen[0].article)
         return [
             Bullet(self._finish(text), unit.source)
             for text, unit in zip(texts, chosen, strict=True)
@@ -309,7 +312,7 @@ class BulletExtractor:
         score = self.selection.score(features)
         return Unit(
             text, order, features, score, profile.words, needs_previous, fronting,
-            profile.sentence.index,
+            profile.sentence.index, context,
         )  # fmt: skip
 
     def select(self, units: Sequence[Unit], count: int) -> list[Unit]:
@@ -546,3 +549,83 @@ _SINGLE_MARK = re.compile("['\u2018\u2019]")
 
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
+
+
+# One capitalised word opening a sentence, then more of it in lower case:
+# "Gevorgyan was driving ...", "McCrary, 38, took ...", "Herzog's party ...".
+_BARE_NAME = re.compile(r"(?P<surname>[A-Z][a-z][\w\u2019'-]*?)(?=(?:['\u2019]s)?,?\s+[a-z(0-9])")
+# Words that stand before a name without being its first name.
+_NOT_FIRST_NAMES = (
+    frozenset(
+        """president minister prime secretary officer senator governor general judge justice chief
+    captain coach manager director chairman chairwoman professor king queen prince princess lord
+    lady sir dame pope archbishop bishop father sister brother mayor speaker chancellor ambassador
+    commissioner inspector detective constable sheriff deputy agent doctor saint leader striker
+    midfielder defender goalkeeper boss star actor actress singer rapper player spokesman
+    spokeswoman""".split()
+    )
+    | TITLES
+)
+
+
+def first_references(texts: Sequence[str], article: str) -> list[str]:
+    """Give a name its first name where a box or summary first uses it ("Henry Gevorgyan was ...").
+
+    A sentence the article wrote after naming someone in full ("Gevorgyan
+    was driving ...") leans on that introduction when it is not chosen:
+    the first mention in the box carries the full name, as an editor's
+    first reference does. A word the article also writes in lower case is
+    not a name ("Police said ...").
+    """
+    written: list[str] = []
+    for text in texts:
+        match = _BARE_NAME.match(text)
+        if match and not any(match.group("surname") in earlier for earlier in written):
+            first = _first_name(match.group("surname"), article)
+            if first:
+                text = f"{first} {text}"
+        written.append(text)
+    return written
+
+
+def _first_name(surname: str, article: str) -> str | None:
+    """Return the first name the article gives ``surname`` on its first mention, if any.
+
+    The first mention must read "First Surname" inside a sentence ("... city
+    manager Manuel Pellegrini ..."), not at a sentence's start, where the
+    word before may be an opener ("While Zephany ...", "Former England
+    captain ..."); and neither word may be one the article writes in lower
+    case (a common word, not a name). String searches, not patterns: a box
+    asks this of most of its bullets ("The ...", "Police ...").
+    """
+    if not article or _word_at(surname.lower(), article) >= 0:
+        return None
+    mention = _word_at(surname, article)
+    found = (
+        _FIRST_NAME_BEFORE.search(article, max(0, mention - 40), mention) if mention > 0 else None
+    )
+    if found is None:
+        return None
+    first, before = found.group(1), article[: found.start()].rstrip()
+    if not before or before[-1] in _SENTENCE_EDGE or first.lower() in _NOT_FIRST_NAMES:
+        return None
+    return None if _word_at(first.lower(), article) >= 0 else first
+
+
+def _word_at(word: str, text: str) -> int:
+    """Return where ``word`` first stands in ``text`` as a whole word, or -1."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (
+            end == len(text) or not text[end].isalnum()
+        ):
+            return at
+        at = text.find(word, at + 1)
+    return -1
+
+
+_FIRST_NAME_BEFORE = re.compile(
+    r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+$"
+)  # "Manuel " before "Pellegrini"
+_SENTENCE_EDGE = frozenset(".!?:;\"'\u201c\u201d\u2018\u2019()[]")

@@ -19,6 +19,7 @@ import numpy as np
 
 from service.bullets.extractor import BulletExtractor
 from service.bullets.extractor import Unit
+from service.bullets.extractor import first_references
 from service.bullets.extractor import introduced
 from service.bullets.extractor import is_anchored
 from service.bullets.extractor import repeats
@@ -111,7 +112,8 @@ class EmbeddingSummarizer(Summarizer):
                 lead = take_within(article.sentences, params.max_words)
                 results.append(Summary(" ".join(s.text for s in lead)))
                 continue
-            results.append(Summary(" ".join(_as_sentence(u.text) for u in chosen)))
+            texts = first_references([u.text for u in chosen], article.text)
+            results.append(Summary(" ".join(_as_sentence(text) for text in texts)))
         return results
 
     def _extractor_for(self, selection: Selection | None) -> BulletExtractor:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from service.bullets.compress import CONSEQUENCE
 from service.bullets.extractor import BulletExtractor
 from service.bullets.extractor import Unit
+from service.bullets.extractor import first_references
 from service.bullets.extractor import inside_quotation
 from service.bullets.extractor import repeats
 from service.bullets.extractor import shorten
@@ -367,3 +368,46 @@ def test_folding_keeps_numbers_and_folds_width_and_ligatures(raw: str, folded: s
 )  # fmt: skip
 def test_a_picture_aside_is_cut_from_a_news_sentence(text: str, expected: str) -> None:
     assert drop_asides(text) == expected
+
+
+@pytest.mark.parametrize("case", CASES["first_reference"], ids=ids(CASES["first_reference"]))
+def test_a_surname_gets_its_first_name_where_the_box_first_uses_it(case: dict[str, object]) -> None:
+    """AP's first reference: "Babineau said ..." reads "Gary Babineau said ..." when it comes first."""
+    text = sentence(case)
+    story = prepare(article(case)).text
+    (written,) = first_references([text], story)
+    assert written == f"{case['first']} {text}"
+    introduced = first_references(["The driver was named as " + written, text], story)
+    assert introduced[1] == text  # once named in full, the surname stands alone
+
+
+@pytest.mark.parametrize("case", CASES["common_capital"], ids=ids(CASES["common_capital"]))
+def test_a_capitalised_common_word_is_no_surname(case: dict[str, object]) -> None:
+    """ "Police said ...", "Officials are ...": the article writes the word in lower case too."""
+    text = sentence(case)
+    assert first_references([text], prepare(article(case)).text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("story", "expected"),
+    [
+        ("While Zephany was asleep, the house burned. Zephany was unhurt.", "Zephany was unhurt."),
+        ("Russian President Putin spoke. Putin said no.", "Putin said no."),
+        ("Former England captain Jason Robinson is out. England lost on Saturday.", "England lost"),
+        ('"It hurts," said Gary Babineau. Babineau was hurt.', "Gary Babineau was hurt."),
+    ],
+)  # made up: a first name never comes from a sentence's first word, a title or a country
+def test_a_first_name_comes_only_from_inside_a_sentence(story: str, expected: str) -> None:
+    bare = story.rsplit(". ", 1)[1]
+    assert first_references([bare], story)[0].startswith(expected)
+
+
+def test_the_box_names_someone_in_full_when_their_introduction_is_not_in_it() -> None:
+    story = prepare(
+        '"I never saw the other car coming," said Henry Gevorgyan, 21, in a statement on Monday.\n\n'
+        "Gevorgyan was driving a gray Ford Mustang on Sunday night in the San Fernando Valley.\n\n"
+        + _FILLER + "\n\n" + _FILLER_2
+    )  # fmt: skip
+    box = BulletExtractor().extract(story, 3)
+    assert any(b.startswith("Henry Gevorgyan was driving") for b in box), box
+    assert not any(b.startswith("Gevorgyan") for b in box), box

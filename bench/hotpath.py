@@ -18,10 +18,11 @@ pipeline does, step by step, without HTTP):
                the article's word index where a sentence needs it (built lazily)
     serialise  json.dumps of the answer
 
-Then the first release's box (``prepare`` + ``extract`` at ``--baseline``,
+The first release's box (``prepare`` + ``extract`` at ``--baseline``,
 checked out into a temporary git worktree and run in a subprocess with this
-interpreter) is timed over the same stories in the same run, and each total
-is printed as a ratio to it. Medians and p95 are per story, over
+interpreter) is timed over the same stories after each of those passes, so
+the machine's drift during the run (10-15 % within minutes on the 2-core
+machine) touches both sides, and each total is printed as a ratio to it. Medians and p95 are per story, over
 ``--repeat`` passes. "total, checks off" is its own pass of each route with
 checks off (what a server with ``checks: false`` runs); "total less the
 checks' stages" is the checked pass less its check and serialise stages.
@@ -61,14 +62,13 @@ print(json.dumps(times))
 """
 
 
-def baseline_times(commit: str, texts: list[str], repeat: int) -> list[float]:
-    """Time the box of ``commit`` over ``texts`` in a subprocess on a temporary worktree."""
-    with worktree(commit) as tree:
-        done = subprocess.run(
-            [sys.executable, "-c", BASELINE_SCRIPT, str(repeat)],
-            cwd=tree, input=json.dumps(texts), capture_output=True, text=True, check=True,
-            env={**os.environ, "PYTHONPATH": tree},
-        )  # fmt: skip
+def baseline_pass(tree: str, texts: list[str]) -> list[float]:
+    """Time one pass of the box checked out at ``tree`` over ``texts``, in a subprocess."""
+    done = subprocess.run(
+        [sys.executable, "-c", BASELINE_SCRIPT, "1"],
+        cwd=tree, input=json.dumps(texts), capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": tree},
+    )  # fmt: skip
     times: list[float] = json.loads(done.stdout)
     return times
 
@@ -159,23 +159,25 @@ def main() -> None:
             verdicts["summary"] = stages.run(
                 "check", lambda: checker.check(article, sentences, encoder=encoder, grounds=grounds)
             )
-        checks = {part: verdict_json(v) for part, v in verdicts.items()}
-        stages.run("serialise", lambda: json.dumps({**answer, "checks": checks}))
+        judged = {part: verdict_json(v) for part, v in verdicts.items()}
+        stages.run("serialise", lambda: json.dumps({**answer, "checks": judged}))
         stages.close_story()
 
     bodies = [json.dumps({"text": text}) for text in texts]
     results, unchecked = {}, {}
-    for route, summary in (("/v1/bullets", False), ("/v1/summaries extractive", True)):
-        box_request(Stages(), bodies[0], summary)  # warm: regexes, tokenizers, langid
-        stages, off = Stages(), Stages()
-        for _ in range(args.repeat):
-            for body in bodies:
-                box_request(stages, body, summary)
-            for body in bodies:
-                box_request(off, body, summary, checks=False)
-        results[route], unchecked[route] = stages.times, off.times["total"]
+    first: list[float] = []  # a pass of the first release after each of ours: drift touches both
+    with worktree(args.baseline) as tree:
+        for route, summary in (("/v1/bullets", False), ("/v1/summaries extractive", True)):
+            box_request(Stages(), bodies[0], summary)  # warm: regexes, tokenizers, langid
+            stages, off = Stages(), Stages()
+            for _ in range(args.repeat):
+                for body in bodies:
+                    box_request(stages, body, summary)
+                for body in bodies:
+                    box_request(off, body, summary, checks=False)
+                first += baseline_pass(tree, texts)
+            results[route], unchecked[route] = stages.times, off.times["total"]
 
-    first = baseline_times(args.baseline, texts, args.repeat)
     yardstick = statistics.median(first)
     print(
         f"{len(texts)} stories of {args.data} x {args.repeat}; torch threads {torch.get_num_threads()}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -208,6 +209,29 @@ def find_cut(source: Span, sentence: str) -> Finding | None:
     if sentence.rstrip(". ") == source.text.rstrip(". "):
         return copied(source, sentence)
     return cut_of(source, sentence)
+
+
+def find_named_cut(grounds: Grounds, source: Span, sentence: str) -> Finding | None:
+    """Ground "Gary Babineau said ..." written from "Babineau said ...": a cut, first name added.
+
+    The box gives a bare surname the first name the article gives it where
+    it first uses it (``extractor.first_references``). The rest is checked
+    as a cut of its source (``find_cut``), the name against the article
+    sentence that writes it in full, which joins the evidence.
+    """
+    first, _, rest = sentence.partition(" ")
+    surname = _LEADING_WORD.match(rest)
+    if not first[:1].isupper() or surname is None:
+        return None
+    cut = find_cut(source, rest)
+    name = f"{first} {surname.group()}"
+    naming = next((span for span in grounds.spans if name in span.text), None) if cut else None
+    if cut is None or naming is None:
+        return None
+    return replace(cut, text=sentence, evidence=(source, naming))
+
+
+_LEADING_WORD = re.compile(r"[A-Z][\w-]*")
 
 
 def copied(source: Span, sentence: str) -> Finding:

@@ -12,6 +12,7 @@ from service.checks.checker import Finding
 from service.checks.checker import SentenceCheck
 from service.checks.checker import find
 from service.checks.checker import find_cut
+from service.checks.checker import find_named_cut
 from service.checks.checker import load_model
 from service.checks.grounds import Grounds
 from service.text.article import Article
@@ -80,6 +81,8 @@ class Checker:
         for sentence, source in zip(sentences, known, strict=True):
             span = None if source is None else grounds.source_span(source)
             cut = None if span is None else find_cut(span, sentence)
+            if cut is None and span is not None:
+                cut = find_named_cut(grounds, span, sentence)  # "Gary Babineau said ..."
             findings.append(cut or find(grounds, sentence))
         distances = dissimilarities(findings, encoder) if encoder and findings else None
         checks = tuple(

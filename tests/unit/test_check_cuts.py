@@ -8,6 +8,7 @@ from service.bullets.extractor import BulletExtractor
 from service.checks.checker import copied
 from service.checks.checker import cut_of
 from service.checks.checker import find
+from service.checks.checker import find_named_cut
 from service.checks.grounds import Grounds
 from service.checks.grounds import Span
 from service.checks.verdict import Checker
@@ -104,3 +105,34 @@ def test_a_copy_is_grounded_as_its_own_cut(sentence: str) -> None:
     span = Span(3, 10, 10 + len(sentence), sentence)
     for bullet in (sentence, sentence.rstrip(".")):
         assert copied(span, bullet) == cut_of(span, bullet)
+
+
+NAMED = (
+    "Police named the driver as Henry Gevorgyan, 21, of Glendale.\n\n"
+    "Gevorgyan was driving a gray Ford Mustang on Sunday night."
+)
+
+
+def test_a_cut_given_its_first_name_is_evidenced_by_the_sentence_that_names_them(
+    checker: Checker,
+) -> None:
+    article = prepare(NAMED)
+    grounds = Grounds(article)
+    claim = "Henry Gevorgyan was driving a gray Ford Mustang on Sunday night"
+    (check,) = checker.check(article, [claim], grounds=grounds, sources=[1]).sentences
+    assert check.supported and not check.issues
+    assert [span.index for span in check.evidence] == [1, 0]
+    assert find_named_cut(grounds, grounds.spans[1], claim) is not None
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Harry Gevorgyan was driving a gray Ford Mustang on Sunday night",  # not the article's name
+        "Henry Gevorgyan was driving a red Ford Mustang on Sunday night",  # not a cut
+        "henry Gevorgyan was driving a gray Ford Mustang on Sunday night",
+    ],
+)
+def test_only_the_articles_own_first_name_before_a_cut_takes_the_short_way(claim: str) -> None:
+    grounds = Grounds(prepare(NAMED))
+    assert find_named_cut(grounds, grounds.spans[1], claim) is None

@@ -555,17 +555,15 @@ def _is_word(char: str) -> bool:
 # "Gevorgyan was driving ...", "McCrary, 38, took ...", "Herzog's party ...".
 _BARE_NAME = re.compile(r"(?P<surname>[A-Z][a-z][\w\u2019'-]*?)(?=(?:['\u2019]s)?,?\s+[a-z(0-9])")
 # Words that stand before a name without being its first name.
-_NOT_FIRST_NAMES = (
-    frozenset(
-        """president minister prime secretary officer senator governor general judge justice chief
+_ROLES = frozenset(
+    """president minister prime secretary officer senator governor general judge justice chief
     captain coach manager director chairman chairwoman professor king queen prince princess lord
     lady sir dame pope archbishop bishop father sister brother mayor speaker chancellor ambassador
     commissioner inspector detective constable sheriff deputy agent doctor saint leader striker
     midfielder defender goalkeeper boss star actor actress singer rapper player spokesman
     spokeswoman""".split()
-    )
-    | TITLES
 )
+_NOT_FIRST_NAMES = _ROLES | TITLES
 
 
 def first_references(texts: Sequence[str], article: str) -> list[str]:
@@ -625,7 +623,6 @@ def _word_at(word: str, text: str) -> int:
     return -1
 
 
-_FIRST_NAME_BEFORE = re.compile(
-    r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+$"
-)  # "Manuel " before "Pellegrini"
+# The word right before a name's first mention: "Manuel " before "Pellegrini".
+_FIRST_NAME_BEFORE = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+$")
 _SENTENCE_EDGE = frozenset(".!?:;\"'\u201c\u201d\u2018\u2019()[]")

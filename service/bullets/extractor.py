@@ -215,7 +215,7 @@ class BulletExtractor:
         if lead:
             texts[0] = lead  # the news first, as "X says ..."
         if chosen:
-            texts = first_references(texts, chosen[0].article)
+            texts = first_references(texts, chosen[0].article, longest=self.selection.max_words)
         return [
             Bullet(self._finish(text), unit.source)
             for text, unit in zip(texts, chosen, strict=True)
@@ -566,22 +566,27 @@ _ROLES = frozenset(
 _NOT_FIRST_NAMES = _ROLES | TITLES
 
 
-def first_references(texts: Sequence[str], article: str) -> list[str]:
+def first_references(
+    texts: Sequence[str], article: str, *, longest: int | None = None, spare: int | None = None
+) -> list[str]:
     """Give a name its first name where a box or summary first uses it ("Henry Gevorgyan was ...").
 
     A sentence the article wrote after naming someone in full ("Gevorgyan
     was driving ...") leans on that introduction when it is not chosen:
     the first mention in the box carries the full name, as an editor's
     first reference does. A word the article also writes in lower case is
-    not a name ("Police said ...").
+    not a name ("Police said ..."). Limits hold: no text grows past
+    ``longest`` words, and no more than ``spare`` words are added in all.
     """
     written: list[str] = []
     for text in texts:
         match = _BARE_NAME.match(text)
-        if match and not any(match.group("surname") in earlier for earlier in written):
+        room = (longest is None or len(text.split()) < longest) and (spare is None or spare > 0)
+        if room and match and not any(match.group("surname") in seen for seen in written):
             first = _first_name(match.group("surname"), article)
             if first:
                 text = f"{first} {text}"
+                spare = None if spare is None else spare - 1
         written.append(text)
     return written
 

@@ -112,7 +112,9 @@ class EmbeddingSummarizer(Summarizer):
                 lead = take_within(article.sentences, params.max_words)
                 results.append(Summary(" ".join(s.text for s in lead)))
                 continue
-            texts = first_references([u.text for u in chosen], article.text)
+            texts = [u.text for u in chosen]
+            spare = params.max_words - sum(len(text.split()) for text in texts)
+            texts = first_references(texts, article.text, spare=spare)
             results.append(Summary(" ".join(_as_sentence(text) for text in texts)))
         return results
 

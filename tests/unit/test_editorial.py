@@ -411,3 +411,13 @@ def test_the_box_names_someone_in_full_when_their_introduction_is_not_in_it() ->
     box = BulletExtractor().extract(story, 3)
     assert any(b.startswith("Henry Gevorgyan was driving") for b in box), box
     assert not any(b.startswith("Gevorgyan") for b in box), box
+
+
+def test_a_first_reference_keeps_the_word_limits() -> None:
+    story = "Police named the driver as Henry Gevorgyan, 21. Gevorgyan was driving fast."
+    bare = "Gevorgyan was driving fast."
+    assert first_references([bare], story) == ["Henry " + bare]
+    assert first_references([bare], story, longest=4) == [bare]  # a bullet at its longest
+    assert first_references([bare], story, longest=5) == ["Henry " + bare]
+    assert first_references([bare], story, spare=0) == [bare]  # a summary at its length
+    assert first_references([bare, "Police said it."], story, spare=1)[0] == "Henry " + bare

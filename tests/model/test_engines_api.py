@@ -104,7 +104,7 @@ def test_extractive_is_deterministic_ordered_and_within_limit(minilm: EmbeddingS
     assert 0 < len(summary.split()) <= 60 or summary.count(".") == 1
 
     # Each summary sentence is a whole or shortened article sentence, a person's first
-    # mention maybe given its first name ("Ash Carter said ..."): find where it came from.
+    # mention maybe given its first name ("Lloyd Austin noted ..."): find where it came from.
     def source(part: str) -> int:
         words = part.split()
         for opening in (" ".join(words[:4]), " ".join(words[1:5])):

@@ -102,14 +102,17 @@ class Unit:
     needs_previous: bool
     # What ``attributed`` needs (``fronted``'s arguments), when the unit may lead
     # as "X says ...": asked for only of the box's first bullet, so found then.
-    fronting: tuple[str, str, frozenset[str], int] | None = None
+    fronting: tuple[str, frozenset[str], int] | None = None  # sentence, cuts, longest
     source: int | None = None  # the article sentence it was cut from
-    article: str = ""  # the article's text: where a name is given in full
+    article: str = ""  # the article's text: where a name is given in full, a name told apart
 
     @property
     def attributed(self) -> str | None:
         """Return the whole sentence with its source first ("X says ..."), if it fits a bullet."""
-        return fronted(*self.fronting) if self.fronting else None
+        if self.fronting is None:
+            return None
+        sentence, cuts, max_words = self.fronting
+        return fronted(sentence, self.article, cuts, max_words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,10 +209,10 @@ class BulletExtractor:
                 picks = self.select(pool, max(0, min(count, MAX_BULLETS)))
             chosen = sorted(picks, key=lambda u: u.order)
             picks = None
-            stray = next((u for i, u in enumerate(chosen) if not introduced(u, chosen[:i])), None)
+            stray = first_stray(chosen)
             if stray is None:
                 break
-            pool.remove(stray)
+            pool.remove(chosen[stray])
         texts = [unit.text for unit in chosen]
         lead = chosen[0].attributed if chosen else None
         if lead:
@@ -302,12 +305,7 @@ class BulletExtractor:
             and part == 0
             and (not profile.opens_with_pronoun or _is_cataphoric(profile))
         ):
-            fronting = (
-                profile.sentence.text,
-                context,
-                self.selection.cuts,
-                self.selection.max_words,
-            )
+            fronting = (profile.sentence.text, self.selection.cuts, self.selection.max_words)
         order = profile.sentence.index + part / 2
         score = self.selection.score(features)
         return Unit(
@@ -476,6 +474,11 @@ def is_anchored(unit: Unit, picked: set[float], orders: set[float]) -> bool:
     return previous is not None and previous in picked and int(previous) >= int(unit.order) - 1
 
 
+def first_stray(chosen: Sequence[Unit]) -> int | None:
+    """Return where the first unit (in article order) leans on a name none before it introduced."""
+    return next((i for i, unit in enumerate(chosen) if not introduced(unit, chosen[:i])), None)
+
+
 def introduced(unit: Unit, earlier: Sequence[Unit]) -> bool:
     """Tell whether a bullet (or summary sentence) opening on "Mr Adams" follows one naming Adams."""
     match = _TITLED.match(unit.text)
@@ -609,7 +612,8 @@ def _first_name(surname: str, article: str) -> str | None:
     )
     if found is None:
         return None
-    first, before = found.group(1), article[: found.start()].rstrip()
+    # (a few characters before it: the text is normalised, one space between words)
+    first, before = found.group(1), article[max(0, found.start() - 8) : found.start()].rstrip()
     if not before or before[-1] in _SENTENCE_EDGE or first.lower() in _NOT_FIRST_NAMES:
         return None
     return None if _word_at(first.lower(), article) >= 0 else first

@@ -20,7 +20,7 @@ import numpy as np
 from service.bullets.extractor import BulletExtractor
 from service.bullets.extractor import Unit
 from service.bullets.extractor import first_references
-from service.bullets.extractor import introduced
+from service.bullets.extractor import first_stray
 from service.bullets.extractor import is_anchored
 from service.bullets.extractor import repeats
 from service.bullets.scoring import DEFAULT_SUMMARY
@@ -164,17 +164,10 @@ def select(
     excluded: set[int] = set()
     while True:
         chosen = _greedy(pool, scores, similarity, max_words, style, excluded)
-        stray = next(
-            (
-                i
-                for n, i in enumerate(chosen)
-                if not introduced(pool[i], [pool[j] for j in chosen[:n]])
-            ),
-            None,
-        )
+        stray = first_stray([pool[i] for i in chosen])
         if stray is None:
             return [pool[i] for i in chosen]
-        excluded.add(stray)
+        excluded.add(chosen[stray])
 
 
 def _greedy(

@@ -20,6 +20,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from service.disconnect import check_for
 from service.disconnect import client_gone
+from service.errors import ClientGone
 
 logger = logging.getLogger(__name__)
 
@@ -70,13 +71,21 @@ def body_bytes() -> bytes:
 
     A malformed chunked body makes the WSGI server's reader raise its own
     parse error in the middle of the read: that is the client's fault.
+    A body shorter than its Content-Length is a client that hung up mid-send
+    (gunicorn marks its input terminated, so Werkzeug does not check the
+    length): a 499, so its Idempotency-Key is never claimed with the hash of
+    a cut body and the client's retry with the whole body runs.
     """
     try:
-        return request.get_data(cache=True)
+        data = request.get_data(cache=True)
     except HTTPException:
         raise
     except Exception as exc:
         raise BadRequest(f"the body could not be read ({type(exc).__name__})") from None
+    announced = request.content_length
+    if announced is not None and len(data) < announced:
+        raise ClientGone(f"the client sent {len(data)} of the {announced} bytes it announced")
+    return data
 
 
 def _reject_long_stream() -> None:

@@ -66,6 +66,28 @@ def test_a_body_that_breaks_mid_read_is_a_400_for_a_keyed_caller(
     assert "could not be read" in response.get_json()["detail"]
 
 
+@pytest.mark.parametrize("sent", [0, 1, 40])
+def test_a_body_cut_short_of_its_length_is_a_499_that_leaves_the_key_free(
+    secured: FlaskClient, sent: int
+) -> None:
+    whole = json.dumps({"text": TEXT}).encode()
+    headers = {**AUTH, "Idempotency-Key": "story-9"}
+    cut = secured.post(
+        "/v1/summaries", content_type="application/json", headers=headers,
+        environ_overrides={  # what gunicorn hands over when the client hangs up mid-send
+            "wsgi.input": io.BytesIO(whole[:sent]), "wsgi.input_terminated": True,
+            "CONTENT_LENGTH": str(len(whole)),
+        },
+    )  # fmt: skip
+    assert cut.status_code == 499
+    assert cut.content_type == "application/problem+json"
+    assert f"{sent} of the {len(whole)} bytes" in cut.get_json()["detail"]
+    retried = secured.post("/v1/summaries", data=whole, content_type="application/json",
+                           headers=headers)  # fmt: skip
+    assert retried.status_code == 200, retried.get_json()
+    assert "Idempotent-Replayed" not in retried.headers
+
+
 @pytest.mark.parametrize(
     "raw",
     [

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -42,3 +44,17 @@ def test_concurrent_repeats_across_workers_generate_once(server: Server) -> None
     generated = [a for a in answers if a == (200, None)]
     assert len(generated) == 1, answers
     assert all(a in ((200, "true"), (409, None)) for a in answers if a != (200, None)), answers
+
+
+def test_a_retry_after_hanging_up_mid_body_runs_with_the_whole_body(server: Server) -> None:
+    host, port = server.base.removeprefix("http://").split(":")
+    head = (
+        "POST /v1/summaries HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
+        f"Idempotency-Key: story-cut\r\nContent-Length: {len(BODY)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(head + BODY[: len(BODY) // 2])  # then the client dies (a killed backfill)
+    deadline = time.monotonic() + 30
+    while (answer := post(server, "story-cut"))[0] == 409 and time.monotonic() < deadline:
+        time.sleep(0.2)  # the cut request may still hold the key for a moment
+    assert answer == (200, None)

@@ -37,6 +37,7 @@ from service.text.abbreviations import TITLES
 from service.text.abbreviations import WEEKDAYS
 from service.text.article import Article
 from service.text.furniture import is_furniture
+from service.text.quotes import is_elision
 from service.text.sentences import Sentence
 from service.text.tail import search_end
 
@@ -411,6 +412,8 @@ def _quote_events(text: str) -> list[bool]:
         at = match.start()
         before = text[at - 1] if at else " "
         after = text[at + 1] if at < last else " "
+        if is_elision(text, at):
+            continue
         if (
             before in _OPEN_BEFORE
             and (after.isalnum() or after in "_\u2026.")
@@ -536,6 +539,8 @@ def _has_unbalanced_quote(text: str) -> bool:
         at, mark = found.start(), found.group()
         before = text[at - 1] if at else " "
         after = text[at + 1] if at < last else ""
+        if is_elision(text, at):
+            continue  # "the '90s", "shoot 'em up": no quotation
         if mark != "\u2019" and (before.isspace() or before in ":(") and _is_word(after):
             balance += 1
         elif (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,6 +11,8 @@ import sentencex
 
 from service.text.abbreviations import repair
 from service.text.clean import is_prompt
+from service.text.quotes import read_marks
+from service.text.quotes import splitter_view
 from service.text.tail import search_end
 
 # Photo captions run into scraped copy: "Bishop John Folda (pictured) of ...",
@@ -61,10 +64,55 @@ class Sentence:
 
 def split_sentences(text: str) -> list[str]:
     """Split one paragraph into sentences (abbreviation- and quote-aware)."""
-    segments = repair(s for block in _blocks(text) for s in sentencex.segment("en", block))
+    segments = repair(_segments(text))
     segments = [part for s in segments for part in _SINGLE_QUOTE_OPENS.split(s)]
     pieces = [piece for s in _quotes_opened_where_they_open(segments) for piece in _bounded(s)]
     return [piece for piece in pieces if len(piece) >= _MIN_CHARS]
+
+
+def _segments(text: str) -> list[str]:
+    """Split a paragraph with sentencex, as it reads in ``quotes.splitter_view``.
+
+    sentencex reads the paragraph's splitter view, a block at a time; its
+    pieces, which always join back into what it read, are cut from the text
+    itself. The view is of the whole paragraph: a block may begin inside a
+    quotation that an earlier block opened. An orphan mark that sentencex
+    took for space after a sentence opens the next one instead ('"The
+    supporters have been amazing.' then '"I think we timed ...').
+    """
+    marks = read_marks(text)
+    view = splitter_view(text, marks)
+    orphans = set(marks.orphans)
+    cut: list[str] = []
+    at = start = 0
+    for block in _blocks(view, marks.inside):
+        pieces = list(sentencex.segment("en", block))
+        if "".join(pieces) != block:  # never seen: the text's own pieces, as before
+            cut += sentencex.segment("en", text[at : start + len(block)])
+            at = start = start + len(block)
+            continue
+        for piece in pieces:
+            start += len(piece)
+            end = _before_orphan(view, at, start, orphans)
+            if end > at:
+                cut.append(text[at:end])
+                at = end
+    if at < len(text):
+        cut.append(text[at:])
+    return cut
+
+
+def _before_orphan(view: str, at: int, end: int, orphans: set[int]) -> int:
+    """Return where a piece ``view[at:end]`` ends: before an orphan opening mark in its space."""
+    space = end
+    while space > at and view[space - 1].isspace():
+        space -= 1
+    return next((p for p in range(space, end) if p in orphans and _opens(view, p)), end)
+
+
+def _opens(view: str, at: int) -> bool:
+    """Tell whether the (blanked) mark at ``at`` stands before a word, as opening marks do."""
+    return not view[at + 1 : at + 2].isspace()
 
 
 def _quotes_opened_where_they_open(segments: list[str]) -> list[str]:
@@ -80,31 +128,47 @@ def _quotes_opened_where_they_open(segments: list[str]) -> list[str]:
     for segment in segments:
         text = carried + segment.strip()
         carried = ""
-        if len(text) > 2 and text[-1] in OPENING_QUOTES and text[-2].isspace():
+        if (
+            len(text) > 2
+            and text[-1] in OPENING_QUOTES
+            and text[-2].isspace()
+            and not (text[-1] == '"' and text.count('"') % 2 == 0)  # it closes: '... over. "'
+        ):
             text, carried = text[:-1].rstrip(), text[-1]
         moved.append(text)
     return moved
 
 
-def _blocks(text: str) -> list[str]:
+def _blocks(text: str, inside: Callable[[int], bool] = lambda at: False) -> list[str]:
     """Cut a paragraph into blocks of at most SEGMENT_CHARS at sentence ends where possible.
 
     sentencex is quadratic on some inputs (a long run of opening quotes took
-    12 s at 200,000 characters); on bounded blocks its cost stays linear.
+    12 s at 200,000 characters); on bounded blocks its cost stays linear. A
+    cut falls outside quotations where it can (``inside`` tells, by offset):
+    a block that began inside one would read its marks the wrong way round.
     """
     blocks = []
-    while len(text) > SEGMENT_CHARS:
-        cut = _last_end(text, SEGMENT_CHARS)
-        blocks.append(text[:cut])
-        text = text[cut:]
-    return [*blocks, text]
+    start = 0
+    while len(text) - start > SEGMENT_CHARS:
+        window = text[start : start + SEGMENT_CHARS + 2]
+        cut = start + _last_end(window, SEGMENT_CHARS, inside, start)
+        blocks.append(text[start:cut])
+        start = cut
+    return [*blocks, text[start:]]
 
 
-def _last_end(text: str, limit: int) -> int:
-    """Return where to cut ``text`` within ``limit``: a sentence end, else a space."""
+def _last_end(
+    text: str, limit: int, inside: Callable[[int], bool] = lambda at: False, offset: int = 0
+) -> int:
+    """Return where to cut ``text`` within ``limit``: a sentence end, else a space.
+
+    A sentence end outside quotations wins (``inside`` reads offsets from
+    ``offset``, where ``text`` begins in what it was cut from).
+    """
     ends = [m.end() for m in SENTENCE_END.finditer(text[: limit + 2], 1, limit)]
-    if ends:
-        return ends[-1]
+    outside = [end for end in ends if not inside(offset + end)]
+    if outside or ends:
+        return (outside or ends)[-1]
     space = text.rfind(" ", limit // 2, limit)
     return space if space > 0 else limit
 

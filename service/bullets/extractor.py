@@ -67,9 +67,13 @@ _ATTRIBUTES_PREVIOUS = re.compile(
 # split off ("Her lawyer Mihir Desai said:"), or any line that introduces a
 # quotation or a list ("Here is his speech in full:.", with the stop added
 # where the copy's line ended).
-_LEAD_IN = re.compile(
-    r"^[^,]*\b(?:said|says|told\s+\w+|added|explained|insisted|warned|wrote)\s*[.:]?$|:[\s.]*$"
+# A sentence that only introduces what follows: "Her lawyer said:", "He wrote:.",
+# "The statement added". Both forms are end-anchored, so only the tail is searched
+# (``is_lead_in``); the verb's form also needs no comma before it.
+_LEAD_IN_END = re.compile(
+    r"\b(?:said|says|told\s+\w+|added|explained|insisted|warned|wrote)\s*[.:]?$"
 )
+_LEAD_IN_CHARS = 64
 # "Mr Adams did not believe ...": a surname the box must have introduced.
 _TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor)\.?\s+(?P<surname>[A-Z][\w'\u2019-]+)")
 RECENT_ARTICLES = 16  # candidates remembered (per process), for the request's second reader
@@ -266,7 +270,7 @@ class BulletExtractor:
                 profiles[number + 1].sentence.text
             ):
                 continue  # "... a modern-day suffragette." "Or so says actress ..."
-            if _LEAD_IN.search(text):
+            if is_lead_in(text):
                 continue  # "Her lawyer said:", "He wrote:.": what it introduces is not here
             text = shorten(text, self.selection.cuts)
             pieces = split_clauses(text) if len(text.split()) > SPLIT_WORDS else [text]
@@ -355,6 +359,17 @@ class BulletExtractor:
                 return text[:-1].rstrip()
             return text  # "at 5 a.m." keeps its abbreviation's period
         return text if text[-1:] in ".!?\"'\u201d\u2019" else text + "."
+
+
+def is_lead_in(text: str) -> bool:
+    """Tell whether a sentence only introduces a quotation that is not in it ("He said:")."""
+    end = len(text)
+    while end and (text[end - 1] == "." or text[end - 1].isspace()):
+        end -= 1
+    if end and text[end - 1] == ":":
+        return True  # ":", ": .", ":.": whatever it introduces is not here
+    found = search_end(_LEAD_IN_END, text, _LEAD_IN_CHARS)
+    return found is not None and "," not in text[: found.start()]
 
 
 def shorten(sentence: str, cuts: frozenset[str] = ALL_CUTS) -> str:

@@ -49,6 +49,9 @@ class Marks:
         return bisect.bisect_left(self.paired, at) % 2 == 1
 
 
+_NO_MARKS = Marks([], [], [], [])
+
+
 def orphan_marks(text: str) -> list[int]:
     """Return the offsets of the double quotation marks in ``text`` that pair with nothing."""
     return read_marks(text).orphans
@@ -56,6 +59,8 @@ def orphan_marks(text: str) -> list[int]:
 
 def read_marks(text: str) -> Marks:
     """Read every double quotation mark of ``text`` from its neighbours and the count so far."""
+    if '"' not in text and "\u201c" not in text and "\u201d" not in text:
+        return _NO_MARKS
     orphans: list[int] = []
     spaced: list[int] = []
     paired: list[int] = []
@@ -101,20 +106,24 @@ def _after_sentence_end(text: str, at: int) -> bool:
 def splitter_view(text: str, marks: Marks | None = None) -> str:
     """Return ``text`` as the sentence splitter should read it: same length, same offsets.
 
-    Orphan marks, inches and quotations inside quotations become spaces. A closing mark set off by a space after the
-    end of a sentence or a nested quotation ("... ruining our children!' "
-    That was ...") is read as if it closed up to them, so the sentence ends
-    after it.
+    Orphan marks, inches and quotations inside quotations become spaces. A
+    closing mark set off by a space after the end of a sentence or a nested
+    quotation ("... ruining our children!' " That was ...") is read as if it
+    closed up to them, so the sentence ends after it.
     """
     marks = marks or read_marks(text)
-    if not marks.orphans and not marks.spaced and not marks.blank:
-        return text
-    chars = list(text)
-    for at in (*marks.orphans, *marks.blank):
-        chars[at] = " "
+    changes = {at: " " for at in (*marks.orphans, *marks.blank)}
     for at in marks.spaced:  # the splitter ends a sentence on '!" ' and '." ', never on "!' \""
-        chars[at - 2 if text[at - 2] in "'\u2019" else at - 1], chars[at] = '"', " "
-    return "".join(chars)
+        changes[at - 2 if text[at - 2] in "'\u2019" else at - 1] = '"'
+        changes[at] = " "
+    if not changes:
+        return text
+    parts, start = [], 0
+    for at in sorted(changes):
+        parts += (text[start:at], changes[at])
+        start = at + 1
+    parts.append(text[start:])
+    return "".join(parts)
 
 
 # An apostrophe that stands for letters or digits left out, where an opening

@@ -82,6 +82,8 @@ def _segments(text: str) -> list[str]:
     """
     marks = read_marks(text)
     view = splitter_view(text, marks)
+    if view is text and not marks.paired:  # no marks at all: the plain split
+        return [piece for block in _blocks(text) for piece in sentencex.segment("en", block)]
     orphans = set(marks.orphans)
     cut: list[str] = []
     at = start = 0
@@ -183,6 +185,15 @@ def _bounded(sentence: str) -> list[str]:
     return [*pieces, sentence]
 
 
+def looks_like_caption(raw: str) -> bool:
+    """Tell whether a sentence reads like a photo caption or credit (``CAPTION``, ``LABEL``).
+
+    ``CAPTION`` needs a bracket or "pictured": without either, it is not run.
+    """
+    gated = "(" in raw or "ictured" in raw or "ICTURED" in raw
+    return bool((gated and CAPTION.search(raw)) or CREDIT.match(raw) or LABEL.match(raw))
+
+
 def sentences_of(paragraphs: Sequence[str]) -> list[Sentence]:
     """Split paragraphs into numbered sentences, dropping social prompts."""
     found: list[Sentence] = []
@@ -191,7 +202,7 @@ def sentences_of(paragraphs: Sequence[str]) -> list[Sentence]:
             if is_prompt(raw) or not any(ch.isalnum() for ch in raw):
                 continue
             text = raw.rstrip(" .") + "." if raw.endswith(" .") else raw
-            is_caption = bool(CAPTION.search(raw) or CREDIT.match(raw) or LABEL.match(raw))
+            is_caption = looks_like_caption(raw)
             is_broken = (
                 raw.endswith(" .")
                 or bool(search_end(DANGLING, text, DANGLING_TAIL))

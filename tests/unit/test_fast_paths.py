@@ -12,10 +12,12 @@ from __future__ import annotations
 import itertools
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from service.bullets.extractor import is_lead_in
 from service.bullets.features import _CAPITALISED
 from service.bullets.features import _TOKEN
 from service.bullets.features import FIRST_SECOND_PERSON
@@ -41,12 +43,15 @@ from service.text.sentences import CAPTION
 from service.text.sentences import CREDIT
 from service.text.sentences import DANGLING
 from service.text.sentences import DANGLING_TAIL
+from service.text.sentences import LABEL
 from service.text.sentences import Sentence
+from service.text.sentences import looks_like_caption
 from service.text.tail import search_end
 
 WORDS = (
     "a am pm a.m. p.m. a.m p.m pa.m. 5a.m. I i'm me my we our us you your the of and which "
-    "Tom F U.S. St pictured left (pictured) (pictured Photo credits: ( ) [ ] . , - -- \u2014 "
+    "Tom F U.S. St pictured Pictured PICTURED left (pictured) (Pictured (PICTURED (left) (above "
+    "(file Photo credits: ( ) [ ] . , - -- \u2014 : said says told added wrote reporters Jones: "
     "\" \u201c \u2018 ' ? ! "
     "Smith Anne him New York x"
 ).split()
@@ -118,6 +123,38 @@ def test_first_and_second_person_is_the_plain_pattern(sentence: str) -> None:
 @given(text)
 def test_captions_are_the_plain_pattern(raw: str) -> None:
     assert bool(CAPTION.search(raw) or CREDIT.match(raw)) == bool(PLAIN_CAPTION.search(raw))
+
+
+@many
+@given(text)
+def test_a_caption_gated_on_its_words_is_the_plain_pattern(raw: str) -> None:
+    plain = PLAIN_CAPTION.search(raw) or LABEL.match(raw)
+    assert looks_like_caption(raw) == bool(plain)
+
+
+PLAIN_LEAD_IN = re.compile(
+    r"^[^,]*\b(?:said|says|told\s+\w+|added|explained|insisted|warned|wrote)\s*[.:]?$|:[\s.]*$"
+)
+
+
+@many
+@given(text)
+def test_a_lead_in_read_from_the_tail_is_the_plain_pattern(raw: str) -> None:
+    assert is_lead_in(raw) == bool(PLAIN_LEAD_IN.search(raw))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Her lawyer said:", "He wrote:.", "The statement added", "Smith told reporters.",
+        "In a statement, he added:", "Smith, the lawyer, said", "He said, and then he said",
+        "The report said the bridge was unsafe.", "Jones told The Associated Press:",
+        "It was, he explained", "They warned :  . ", "Police said on Monday.", "Note: . . .",
+        "He said:\u00a0.",
+    ],
+)  # fmt: skip
+def test_a_lead_in_matches_the_plain_pattern_on_commas_and_colons(raw: str) -> None:
+    assert is_lead_in(raw) == bool(PLAIN_LEAD_IN.search(raw))
 
 
 @many

@@ -118,7 +118,8 @@ def splitter_view(text: str, marks: Marks | None = None) -> str:
         changes[at] = " "
     if not changes:
         return text
-    parts, start = [], 0
+    parts: list[str] = []
+    start = 0
     for at in sorted(changes):
         parts += (text[start:at], changes[at])
         start = at + 1

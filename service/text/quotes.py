@@ -16,11 +16,13 @@ with spaces on both sides takes the side the count so far needs. An opening
 mark while a quotation is open is the convention above, so the earlier
 opening mark is an orphan; so is a closing mark with no quotation open and
 one left open at the end. A mark right after a number and before more of
-it is inches or seconds ('a solid 1"+ per hour'), no quotation mark.
+it is inches or seconds ('a solid 1"+ per hour'), no quotation mark; a pair
+inside a quotation is nested ('same-sex "marriage" employed').
 
-The splitter reads a view of the text with those marks as spaces; its
-pieces are cut from the text itself, so no character of the article
-changes (``service.text.sentences``).
+The splitter reads a view of the text (``splitter_view``) with orphans,
+inches and nested pairs as spaces, and a closing mark set off by a space
+closed up; its pieces are cut from the text itself, so no character of the
+article changes (``service.text.sentences``).
 """
 
 from __future__ import annotations
@@ -50,11 +52,6 @@ class Marks:
 
 
 _NO_MARKS = Marks([], [], [], [])
-
-
-def orphan_marks(text: str) -> list[int]:
-    """Return the offsets of the double quotation marks in ``text`` that pair with nothing."""
-    return read_marks(text).orphans
 
 
 def read_marks(text: str) -> Marks:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from service.bullets.extractor import _has_unbalanced_quote
 from service.bullets.extractor import _quote_events
 from service.text.article import prepare
-from service.text.quotes import orphan_marks
+from service.text.quotes import read_marks
 from service.text.quotes import splitter_view
 from service.text.sentences import SEGMENT_CHARS
 from service.text.sentences import _segments
@@ -107,7 +107,7 @@ def test_a_long_paragraph_is_never_cut_for_the_splitter_inside_a_quotation() -> 
 
 def test_the_reopened_quotations_first_mark_is_the_orphan() -> None:
     text = '"It was long. "It was hard," he said. "Never again," she said.'
-    assert orphan_marks(text) == [0]
+    assert read_marks(text).orphans == [0]
     assert splitter_view(text) == " " + text[1:]
 
 
@@ -122,7 +122,7 @@ def test_the_reopened_quotations_first_mark_is_the_orphan() -> None:
     ],
 )
 def test_paired_marks_are_never_orphans(text: str) -> None:
-    assert orphan_marks(text) == []
+    assert read_marks(text).orphans == []
     assert splitter_view(text) is text
 
 
@@ -156,7 +156,7 @@ def test_balanced_quotations_in_any_order_have_no_orphans(
         f'"{a} {b}," he said.' if curly else f"\u201c{a} {b}.\u201d Then {b} left."
         for a, b, curly in quotes
     )
-    assert orphan_marks(text) == []
+    assert read_marks(text).orphans == []
 
 
 @pytest.mark.skipif(not (SHARED / "train.jsonl").exists(), reason="needs ../shared/eval")

@@ -78,6 +78,9 @@ _LEAD_IN_CHARS = 64
 _TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor)\.?\s+(?P<surname>[A-Z][\w'\u2019-]+)")
 RECENT_ARTICLES = 16  # candidates remembered (per process), for the request's second reader
 _RECENT: OrderedDict[tuple[int, Article], tuple[Selection, tuple[Unit, ...]]] = OrderedDict()
+# Each sentence's pieces before the length limit, per article and cuts: the box
+# and the summary (one house style's cuts, two limits) share them.
+_DRAFTS: OrderedDict[tuple[frozenset[str], Article], Drafts] = OrderedDict()
 _RECENT_LOCK = threading.Lock()
 CATAPHORA_WORDS = 12  # a lede's pronoun is resolved later in the sentence
 # A final period that belongs to an abbreviation: "5 a.m.", "the U.S.", "Acme Inc."
@@ -93,6 +96,7 @@ def forget_candidates() -> None:
     """Drop the remembered candidates (benchmarks time each request on its own)."""
     with _RECENT_LOCK:
         _RECENT.clear()
+        _DRAFTS.clear()
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 5x, and every request builds dozens
@@ -145,6 +149,65 @@ def bullet_count(article_words: int, candidates: int, full: int = DEFAULT_BULLET
     else:
         wanted = full
     return min(wanted, candidates)
+
+
+@dataclass(frozen=True, slots=True)
+class Drafts:
+    """An article's usable sentences, shortened by a house style's cuts, before any length limit.
+
+    ``sentences``: each sentence's profile and its pieces (its clauses, or
+    the one shortened sentence); ``count``: the sentences read; ``top``: the
+    highest centrality among them.
+    """
+
+    sentences: tuple[tuple[Profile, tuple[str, ...]], ...]
+    count: int
+    top: float
+
+
+def drafted(article: Article, cuts: frozenset[str]) -> Drafts:
+    """Return the article's drafts under ``cuts``, remembered for the last few articles."""
+    key = (cuts, article)
+    with _RECENT_LOCK:
+        hit = _DRAFTS.get(key)
+        if hit is not None:
+            _DRAFTS.move_to_end(key)
+            return hit
+    drafts = _draft(article, cuts)
+    with _RECENT_LOCK:
+        _DRAFTS[key] = drafts
+        while len(_DRAFTS) > RECENT_ARTICLES:
+            _DRAFTS.popitem(last=False)
+    return drafts
+
+
+def _draft(article: Article, cuts: frozenset[str]) -> Drafts:
+    sentences = article.sentences[:SENTENCE_LIMIT]
+    profiles = profile_sentences(sentences, article.title)
+    if not profiles:
+        return Drafts((), len(sentences), 0.0)
+    drafts: list[tuple[Profile, tuple[str, ...]]] = []
+    quoted = inside_quotation([p.sentence for p in profiles])
+    for number, profile in enumerate(profiles):
+        text = profile.sentence.text
+        if profile.opens_with_pronoun and not (
+            (number and _names_someone(profiles[number - 1])) or _is_cataphoric(profile)
+        ):
+            continue  # "He said ..." with nobody named just before it dangles
+        if profile.is_question or profile.has_quote or quoted[number]:
+            continue  # the box states facts in its own voice: no questions, no quotes
+        if is_furniture(text, profile.runs) or _has_unbalanced_quote(text):
+            continue  # page furniture is never content
+        if number + 1 < len(profiles) and _ATTRIBUTES_PREVIOUS.match(
+            profiles[number + 1].sentence.text
+        ):
+            continue  # "... a modern-day suffragette." "Or so says actress ..."
+        if is_lead_in(text):
+            continue  # "Her lawyer said:", "He wrote:.": what it introduces is not here
+        text = shorten(text, cuts)
+        pieces = split_clauses(text) if len(text.split()) > SPLIT_WORDS else [text]
+        drafts.append((profile, tuple(pieces)))
+    return Drafts(tuple(drafts), len(sentences), max(p.centrality for p in profiles))
 
 
 class BulletExtractor:
@@ -249,35 +312,13 @@ class BulletExtractor:
         return units
 
     def _candidates(self, article: Article) -> list[Unit]:
-        sentences = article.sentences[:SENTENCE_LIMIT]
-        profiles = profile_sentences(sentences, article.title)
-        if not profiles:
-            return []
-        top = max(p.centrality for p in profiles)
+        drafts = drafted(article, self.selection.cuts)
         units: list[Unit] = []
-        quoted = inside_quotation([p.sentence for p in profiles])
-        for number, profile in enumerate(profiles):
-            text = profile.sentence.text
-            if profile.opens_with_pronoun and not (
-                (number and _names_someone(profiles[number - 1])) or _is_cataphoric(profile)
-            ):
-                continue  # "He said ..." with nobody named just before it dangles
-            if profile.is_question or profile.has_quote or quoted[number]:
-                continue  # the box states facts in its own voice: no questions, no quotes
-            if is_furniture(text, profile.runs) or _has_unbalanced_quote(text):
-                continue  # page furniture is never content
-            if number + 1 < len(profiles) and _ATTRIBUTES_PREVIOUS.match(
-                profiles[number + 1].sentence.text
-            ):
-                continue  # "... a modern-day suffragette." "Or so says actress ..."
-            if is_lead_in(text):
-                continue  # "Her lawyer said:", "He wrote:.": what it introduces is not here
-            text = shorten(text, self.selection.cuts)
-            pieces = split_clauses(text) if len(text.split()) > SPLIT_WORDS else [text]
+        for profile, pieces in drafts.sentences:
             if len(pieces) == 1:
-                pieces = [fit_long(text, self.selection.max_words)]
+                pieces = (fit_long(pieces[0], self.selection.max_words),)
             for part, piece in enumerate(pieces):
-                unit = self._unit(profile, piece, part, len(sentences), top, article.text)
+                unit = self._unit(profile, piece, part, drafts.count, drafts.top, article.text)
                 if unit is not None:
                     units.append(unit)
         return units

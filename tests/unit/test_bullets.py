@@ -729,6 +729,31 @@ def test_candidates_are_computed_once_per_article_and_selection() -> None:
     assert [round(u.score - 1.0, 9) for u in rescored] == [round(u.score, 9) for u in first]
 
 
+def test_a_longer_limit_drafts_an_article_once_and_only_lengthens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The summary's extractor (no bullet length) reads the sentences the box already read."""
+    from dataclasses import replace as changed
+
+    from service.bullets import extractor as module
+    from service.bullets.scoring import load_selection
+
+    long_lead = (
+        "The city council voted on Tuesday night to spend four million dollars on new flood "
+        "defences along the river after three winters of flooding had damaged more than two "
+        "hundred homes in the low streets near the old mill and closed the main bridge for weeks."
+    )
+    article = prepare(long_lead + "\n\n" + SEED.read_text())
+    box = BulletExtractor().candidates(article)
+    drafts = []
+    monkeypatch.setattr(module, "_draft", lambda *args: drafts.append(args))
+    wide = BulletExtractor(selection=changed(load_selection(), max_words=400)).candidates(article)
+    assert drafts == []  # the box's reading of the sentences, reused
+    assert long_lead in {u.text for u in wide} and long_lead not in {u.text for u in box}
+    short = {u.text: u.score for u in box if u.source != 0}
+    assert all(short[u.text] == u.score for u in wide if u.text in short)
+
+
 def test_a_candidates_score_is_its_features_weighted_by_name() -> None:
     selection = load_selection()
     weights = dict(selection.weights)

@@ -220,41 +220,53 @@ def fit_length(
 def fit_summary(cases: Sequence[Case], selection: Selection) -> SummaryStyle:
     """Choose the extractive summary's knobs, then its length, by ROUGE over Lead-3's.
 
-    The summary takes the box's best candidates (by the fitted selection),
-    embedded once with the packaged MiniLM word pieces. With several archive
-    files the least-gain file decides the knobs, as for the box. The length
-    is where the files differ most (the BBC's summaries run 135 words, CNN's
-    highlights 50), so no one length is best for all, and the least-gain rule
-    would give up a large gain on one file for a hair on another: of the
-    lengths that keep every file at or above its Lead-3, the one with the most
-    gain on average; the least-gain one if none does. Redundancy is never
-    off: a summary would state a caption's repeat of the body twice.
+    The summary takes its candidates as the engine does (the box's, not cut
+    to a bullet's length, best by the fitted selection), embedded with the
+    packaged MiniLM word pieces. With several archive files the least-gain
+    file decides the knobs, as for the box. The length is where the files
+    differ most (the BBC's summaries run 135 words, CNN's highlights 50), so
+    no one length is best for all, and the least-gain rule would give up a
+    large gain on one file for a hair on another: of the lengths that keep
+    every file at or above its Lead-3, the one with the most gain on
+    average; the least-gain one if none does. Redundancy is never off: a
+    summary would state a caption's repeat of the body twice.
     """
     from service.checks.embeddings import static_encoder
-    from service.engines.extractive import MAX_CANDIDATES
     from service.engines.extractive import select
+    from service.engines.extractive import summary_pool
+    from service.engines.extractive import summary_selection
 
     encoder = static_encoder()
     if encoder is None:  # no MiniLM package: the engine cannot run either
         return DEFAULT_SUMMARY
-    pools = []
-    for case in cases:
-        best = sorted(rescored(selection, case.units), key=lambda u: -u.score)[:MAX_CANDIDATES]
-        pool = sorted(best, key=lambda u: u.order)
-        pools.append((pool, encoder([u.text for u in pool]) if pool else None))
-    styles = [SummaryStyle(c, r, b) for c, r, b in itertools.product(*SUMMARY_GRID)]
+    extractor = BulletExtractor(selection=summary_selection(selection))
+    units = [extractor.candidates(case.article) for case in cases]
+    vectors: dict[str, np.ndarray] = {}
 
-    def gains(style: SummaryStyle) -> list[float]:
+    def pooled(words: int) -> list[tuple[list[Unit], np.ndarray | None]]:
+        """Return each case's summary pool at this length, with its vectors."""
+        pools = [summary_pool(mine, max(selection.max_words, words)) for mine in units]
+        texts = list(dict.fromkeys(u.text for pool in pools for u in pool if u.text not in vectors))
+        vectors.update(zip(texts, encoder(texts) if texts else [], strict=True))
+        return [
+            (pool, np.stack([vectors[u.text] for u in pool]) if pool else None) for pool in pools
+        ]
+
+    def gains(
+        style: SummaryStyle, pools: Sequence[tuple[list[Unit], np.ndarray | None]]
+    ) -> list[float]:
         """Return the mean gain over Lead-3 of each archive file."""
         by_file: dict[int, list[float]] = {}
-        for case, (pool, vectors) in zip(cases, pools, strict=True):
-            chosen = select(pool, vectors, style.words, style) if vectors is not None else []
+        for case, (pool, embedded) in zip(cases, pools, strict=True):
+            chosen = select(pool, embedded, style.words, style) if embedded is not None else []
             value = rouge12([u.text for u in chosen], case.grams)
             by_file.setdefault(case.group, []).append(value - case.lead)
         return [statistics.fmean(values) for values in by_file.values()] or [0.0]
 
-    knobs = max(styles, key=lambda s: min(gains(s)))  # first of equals: stable
-    lengths = {words: gains(replace(knobs, words=words)) for words in SUMMARY_LENGTHS}
+    styles = [SummaryStyle(c, r, b) for c, r, b in itertools.product(*SUMMARY_GRID)]
+    first = pooled(DEFAULT_SUMMARY.words)
+    knobs = max(styles, key=lambda s: min(gains(s, first)))  # first of equals: stable
+    lengths = {w: gains(replace(knobs, words=w), pooled(w)) for w in SUMMARY_LENGTHS}
     return replace(knobs, words=balanced_choice(lengths))
 
 

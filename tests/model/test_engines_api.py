@@ -158,6 +158,72 @@ def test_outputs_are_bounded_for_one_huge_sentence(minilm: EmbeddingSummarizer) 
     assert 0 < len(summary.text) <= 2_000 and all(len(b) <= 2_000 for b in bullets)
 
 
+# A 53-word lead with no clause to split at and none to cut: too long for a bullet.
+LONG_LEAD = (
+    "The city council voted on Tuesday night to spend four million dollars on new flood defences "
+    "along the river after three winters of flooding had damaged more than two hundred homes in "
+    "the low streets near the old mill and closed the main bridge into the town centre for weeks "
+    "at a time."
+)
+LONG_LEAD_STORY = "\n\n".join([
+    LONG_LEAD,
+    "Work on the new walls will begin in the spring and take two years to finish.",
+    "The council said the money would come from a national fund for river towns.",
+    "Residents of the low streets have asked for better defences since the first floods in 2019.",
+    "The main bridge was closed for six weeks last winter while engineers checked it.",
+    "Shop owners in the town centre said the closures had cost them much of their trade.",
+])  # fmt: skip
+
+
+def test_a_summary_keeps_a_sentence_too_long_for_a_bullet_whole(
+    minilm: EmbeddingSummarizer,
+) -> None:
+    from service.bullets.extractor import BulletExtractor
+
+    article = prepare(LONG_LEAD_STORY)
+    assert not any("city council voted" in b for b in BulletExtractor().extract(article))
+    (summary,) = minilm.summarize([article], SummaryParams(max_words=70))
+    assert LONG_LEAD in summary.text  # prose holds what a bullet cannot, uncut
+    (short,) = minilm.summarize([article], SummaryParams(max_words=40))
+    assert "city council voted" not in short.text  # not past the budget it was given
+
+
+@pytest.mark.parametrize("budget", [10, 20, 35, 40, 60, 100])
+def test_no_summary_runs_past_its_budget_or_a_bullet(
+    minilm: EmbeddingSummarizer, budget: int
+) -> None:
+    import random
+
+    from service.bullets.extractor import BulletExtractor
+
+    rng = random.Random(budget)
+    stories = [SEED.read_text(), LONG_LEAD_STORY, HOUSE_STYLE_STORY]
+    stories += [make_story(rng)[0] for _ in range(5)]
+    summaries = minilm.summarize([prepare(s) for s in stories], SummaryParams(max_words=budget))
+    longest = max(budget, BulletExtractor().selection.max_words)  # at least one bullet's worth
+    assert all(0 < len(s.text.split()) <= longest for s in summaries)
+
+
+def test_the_summary_pool_is_the_best_units_that_fit_in_article_order() -> None:
+    from service.bullets.extractor import BulletExtractor
+    from service.engines.extractive import MAX_CANDIDATES
+    from service.engines.extractive import summary_pool
+    from service.engines.extractive import summary_selection
+
+    article = prepare(LONG_LEAD_STORY + "\n\n" + SEED.read_text())
+    units = BulletExtractor(selection=summary_selection(BulletExtractor().selection)).candidates(
+        article
+    )
+    for longest in (12, 35, 60):
+        pool = summary_pool(units, longest)
+        fitting = [u for u in units if len(u.text.split()) <= longest]
+        assert len(pool) == min(MAX_CANDIDATES, len(fitting))
+        assert [u.order for u in pool] == sorted(u.order for u in pool)
+        left_out = [u for u in fitting if u not in pool]
+        assert all(u.score <= min(p.score for p in pool) for u in left_out)
+    assert any(len(u.text.split()) > 35 for u in summary_pool(units, 60))
+
+
 def test_the_extractive_summary_is_written_in_the_profiles_house_style(
     minilm: EmbeddingSummarizer,
 ) -> None:

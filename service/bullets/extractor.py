@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from functools import lru_cache
 
 from service.bullets.compress import ALL_CUTS
@@ -157,12 +158,51 @@ class Drafts:
 
     ``sentences``: each sentence's profile and its pieces (its clauses, or
     the one shortened sentence); ``count``: the sentences read; ``top``: the
-    highest centrality among them.
+    highest centrality among them; ``readings``: what ``read`` found of each
+    piece, remembered for the next limit.
     """
 
     sentences: tuple[tuple[Profile, tuple[str, ...]], ...]
     count: int
     top: float
+    readings: dict[tuple[int, str, int], tuple[tuple[float, ...], bool] | None] = field(
+        default_factory=dict, compare=False
+    )
+
+    def read(self, profile: Profile, text: str, part: int) -> tuple[tuple[float, ...], bool] | None:
+        """Return a piece's features and whether it leans on the sentence before, or None.
+
+        None when no house style could use it, whatever its limit: too
+        short, a fragment, a label, an opener that leans on what is unseen.
+        """
+        key = (profile.sentence.index, text, part)  # a repeated sentence is read where it is
+        if key not in self.readings:
+            self.readings[key] = _reading(profile, text, part, self.count, self.top)
+        return self.readings[key]
+
+
+def _reading(
+    profile: Profile, text: str, part: int, sentences: int, top: float
+) -> tuple[tuple[float, ...], bool] | None:
+    """Return ``Drafts.read``'s answer for one piece (its limit is the house style's to apply)."""
+    if len(text.split()) < MIN_WORDS or _has_unbalanced_quote(text):
+        return None
+    if not _LOWERCASE_WORD.search(text):
+        return None  # a line-up, a table row, a shouted heading: names, no fact
+    opening = text.lstrip("\"'\u201c\u2018 ")
+    if LEANING_OPENER.match(opening):
+        return None  # "But ..." leans on a sentence the reader never sees
+    if LOWER_OPENER.match(opening):
+        return None  # a fragment: its subject was lost (a line break, scraped-out names)
+    if _LABELLED.match(opening) and not _DATE_LABEL.match(opening):
+        return None  # a caption, a transcript, a link or a fact sheet under its label
+    features = tuple(feature_values(profile, text, part, sentences, top))
+    # "He said ..." only right after the sentence that names him, never first.
+    needs_previous = (
+        bool(PRONOUN_OPENER.match(opening) or BACK_REFERENCE.match(opening))
+        and not (part == 0 and _is_cataphoric(profile))
+    ) or (part > 0 and bool(FIRST_SECOND_PERSON.match(text)))
+    return features, needs_previous
 
 
 def drafted(article: Article, cuts: frozenset[str]) -> Drafts:
@@ -318,33 +358,21 @@ class BulletExtractor:
             if len(pieces) == 1:
                 pieces = (fit_long(pieces[0], self.selection.max_words),)
             for part, piece in enumerate(pieces):
-                unit = self._unit(profile, piece, part, drafts.count, drafts.top, article.text)
+                unit = self._unit(profile, piece, part, drafts, article.text)
                 if unit is not None:
                     units.append(unit)
         return units
 
     def _unit(
-        self, profile: Profile, text: str, part: int, sentences: int, top: float, context: str
+        self, profile: Profile, text: str, part: int, drafts: Drafts, context: str
     ) -> Unit | None:
         """Return one candidate, or None when it cannot be a bullet (``context``: the article)."""
-        words = len(text.split())
-        if words < MIN_WORDS or words > self.selection.max_words or _has_unbalanced_quote(text):
+        if len(text.split()) > self.selection.max_words:
             return None
-        if not _LOWERCASE_WORD.search(text):
-            return None  # a line-up, a table row, a shouted heading: names, no fact
-        opening = text.lstrip("\"'\u201c\u2018 ")
-        if LEANING_OPENER.match(opening):
-            return None  # "But ..." leans on a sentence the reader never sees
-        if LOWER_OPENER.match(opening):
-            return None  # a fragment: its subject was lost (a line break, scraped-out names)
-        if _LABELLED.match(opening) and not _DATE_LABEL.match(opening):
-            return None  # a caption, a transcript, a link or a fact sheet under its label
-        features = tuple(feature_values(profile, text, part, sentences, top))
-        # "He said ..." only right after the sentence that names him, never first.
-        needs_previous = (
-            bool(PRONOUN_OPENER.match(opening) or BACK_REFERENCE.match(opening))
-            and not (part == 0 and _is_cataphoric(profile))
-        ) or (part > 0 and bool(FIRST_SECOND_PERSON.match(text)))
+        reading = drafts.read(profile, text, part)
+        if reading is None:
+            return None
+        features, needs_previous = reading
         fronting = None
         if (
             self.selection.front_attribution

@@ -754,6 +754,24 @@ def test_a_longer_limit_drafts_an_article_once_and_only_lengthens(
     assert all(short[u.text] == u.score for u in wide if u.text in short)
 
 
+def test_a_repeated_sentence_is_read_where_it_stands() -> None:
+    """DailyMail copy repeats paragraphs: each copy keeps its own position's features."""
+    from dataclasses import replace as changed
+
+    from service.bullets.scoring import load_selection
+
+    lines = SEED.read_text().split("\n\n")
+    repeated = "The council approved the new budget for the city's schools on Monday night."
+    article = prepare("\n\n".join([repeated, *lines[:8], repeated, *lines[8:]]))
+    for extractor in (
+        BulletExtractor(),
+        BulletExtractor(selection=changed(load_selection(), max_words=400)),
+    ):
+        copies = [u for u in extractor.candidates(article) if u.text == repeated]
+        assert len(copies) == 2
+        assert copies[0].order < copies[1].order and copies[0].features != copies[1].features
+
+
 def test_a_candidates_score_is_its_features_weighted_by_name() -> None:
     selection = load_selection()
     weights = dict(selection.weights)

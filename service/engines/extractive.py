@@ -103,7 +103,7 @@ class EmbeddingSummarizer(Summarizer):
         are embedded, so the cost per article is bounded whatever its length.
         """
         box, extractor = self._extractor_for(params.selection)
-        longest = max(box.max_words, params.max_words)  # never less than a bullet
+        longest = summary_limit(box, params.max_words)
         pools = [summary_pool(extractor.candidates(article), longest) for article in articles]
         flat = [unit.text for pool in pools for unit in pool]
         vectors = self.embed(flat) if flat else np.empty((0, 0), dtype=np.float32)
@@ -149,6 +149,14 @@ def summary_selection(box: Selection) -> Selection:
     (``summary_pool``); the box's cuts (asides, appositives) still apply.
     """
     return replace(box, max_words=SUMMARY_WORDS[1])
+
+
+def summary_limit(box: Selection, budget: int) -> int:
+    """Return the longest candidate a summary of ``budget`` words takes: never less than a bullet.
+
+    A short summary (20 words) may still hold one of the box's bullets, as it always could.
+    """
+    return max(box.max_words, budget)
 
 
 def summary_pool(units: Sequence[Unit], longest: int) -> list[Unit]:

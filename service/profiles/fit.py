@@ -233,6 +233,7 @@ def fit_summary(cases: Sequence[Case], selection: Selection) -> SummaryStyle:
     """
     from service.checks.embeddings import static_encoder
     from service.engines.extractive import select
+    from service.engines.extractive import summary_limit
     from service.engines.extractive import summary_pool
     from service.engines.extractive import summary_selection
 
@@ -245,7 +246,7 @@ def fit_summary(cases: Sequence[Case], selection: Selection) -> SummaryStyle:
 
     def pooled(words: int) -> list[tuple[list[Unit], np.ndarray | None]]:
         """Return each case's summary pool at this length, with its vectors."""
-        pools = [summary_pool(mine, max(selection.max_words, words)) for mine in units]
+        pools = [summary_pool(mine, summary_limit(selection, words)) for mine in units]
         texts = list(dict.fromkeys(u.text for pool in pools for u in pool if u.text not in vectors))
         vectors.update(zip(texts, encoder(texts) if texts else [], strict=True))
         return [

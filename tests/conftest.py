@@ -30,6 +30,22 @@ HOUSE_STYLE_STORY = (
     "The council approved the budget by nine votes to four after a long debate."
 )
 
+# A 53-word lead with no clause to split at and none to cut: too long for a bullet.
+LONG_LEAD = (
+    "The city council voted on Tuesday night to spend four million dollars on new flood defences "
+    "along the river after three winters of flooding had damaged more than two hundred homes in "
+    "the low streets near the old mill and closed the main bridge into the town centre for weeks "
+    "at a time."
+)
+LONG_LEAD_STORY = "\n\n".join([
+    LONG_LEAD,
+    "Work on the new walls will begin in the spring and take two years to finish.",
+    "The council said the money would come from a national fund for river towns.",
+    "Residents of the low streets have asked for better defences since the first floods in 2019.",
+    "The main bridge was closed for six weeks last winter while engineers checked it.",
+    "Shop owners in the town centre said the closures had cost them much of their trade.",
+])  # fmt: skip
+
 
 def make_article(*sentences: str, paragraphs: int = 1) -> str:
     """Return plain text made of sentences, spread over ``paragraphs`` blocks."""

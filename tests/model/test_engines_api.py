@@ -17,6 +17,8 @@ from service.settings import Settings
 from service.text.article import prepare
 from service.text.sentences import split_sentences
 from tests.conftest import HOUSE_STYLE_STORY
+from tests.conftest import LONG_LEAD
+from tests.conftest import LONG_LEAD_STORY
 from tests.conftest import SEED
 from tests.model.conftest import tiny_settings
 from tests.model.tiny import make_story
@@ -156,23 +158,6 @@ def test_outputs_are_bounded_for_one_huge_sentence(minilm: EmbeddingSummarizer) 
     (summary,) = minilm.summarize([article], SummaryParams())
     bullets = BulletExtractor().extract(article)
     assert 0 < len(summary.text) <= 2_000 and all(len(b) <= 2_000 for b in bullets)
-
-
-# A 53-word lead with no clause to split at and none to cut: too long for a bullet.
-LONG_LEAD = (
-    "The city council voted on Tuesday night to spend four million dollars on new flood defences "
-    "along the river after three winters of flooding had damaged more than two hundred homes in "
-    "the low streets near the old mill and closed the main bridge into the town centre for weeks "
-    "at a time."
-)
-LONG_LEAD_STORY = "\n\n".join([
-    LONG_LEAD,
-    "Work on the new walls will begin in the spring and take two years to finish.",
-    "The council said the money would come from a national fund for river towns.",
-    "Residents of the low streets have asked for better defences since the first floods in 2019.",
-    "The main bridge was closed for six weeks last winter while engineers checked it.",
-    "Shop owners in the town centre said the closures had cost them much of their trade.",
-])  # fmt: skip
 
 
 def test_a_summary_keeps_a_sentence_too_long_for_a_bullet_whole(

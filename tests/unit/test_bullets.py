@@ -20,6 +20,7 @@ from service.bullets.rewrite import split_clauses
 from service.bullets.scoring import FEATURES
 from service.bullets.scoring import load_selection
 from service.text.article import prepare
+from tests.conftest import LONG_LEAD
 from tests.conftest import SEED
 from tests.conftest import make_article
 
@@ -738,18 +739,13 @@ def test_a_longer_limit_drafts_an_article_once_and_only_lengthens(
     from service.bullets import extractor as module
     from service.bullets.scoring import load_selection
 
-    long_lead = (
-        "The city council voted on Tuesday night to spend four million dollars on new flood "
-        "defences along the river after three winters of flooding had damaged more than two "
-        "hundred homes in the low streets near the old mill and closed the main bridge for weeks."
-    )
-    article = prepare(long_lead + "\n\n" + SEED.read_text())
+    article = prepare(LONG_LEAD + "\n\n" + SEED.read_text())
     box = BulletExtractor().candidates(article)
     drafts = []
     monkeypatch.setattr(module, "_draft", lambda *args: drafts.append(args))
     wide = BulletExtractor(selection=changed(load_selection(), max_words=400)).candidates(article)
     assert drafts == []  # the box's reading of the sentences, reused
-    assert long_lead in {u.text for u in wide} and long_lead not in {u.text for u in box}
+    assert LONG_LEAD in {u.text for u in wide} and LONG_LEAD not in {u.text for u in box}
     short = {u.text: u.score for u in box if u.source != 0}
     assert all(short[u.text] == u.score for u in wide if u.text in short)
 
